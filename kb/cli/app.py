@@ -1,0 +1,47 @@
+"""The root `kb` group, the global --root option, and the translation of library errors to exit codes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb import __version__
+from kb.model import KbError, UsageError, find_root
+
+USAGE = 2  # exit code for usage errors, as click uses
+
+
+class KbGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as exc:
+            click.echo(f"kb: error: {exc}", err=True)
+            ctx.exit(USAGE if isinstance(exc, UsageError) else 1)
+
+
+class State:
+    """What every command may need, resolved only when asked for."""
+
+    def __init__(self, root_option: str | None):
+        self.root_option = root_option
+        self._root: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = find_root(self.root_option)
+        return self._root
+
+
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", metavar="DIR", envvar="KB_ROOT", show_envvar=True,
+              help="The KB to work on (default: nearest folder above holding entries/).")
+@click.version_option(__version__, prog_name="kb")
+@click.pass_context
+def main(ctx: click.Context, root: str | None) -> None:
+    """kb: a curated knowledge base of lecture series, research guides and papers."""
+    ctx.obj = State(root)
+
+
+pass_state = click.make_pass_decorator(State)

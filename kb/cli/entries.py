@@ -1,0 +1,97 @@
+"""Commands over the entries themselves: validate, list, show, schema."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kb.model import TYPES
+
+from .app import main, pass_state
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text: path:line:col lines; json: a list; github: PR annotations.")
+@pass_state
+def validate(state, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check entries (default: all) against the schema, the taxonomy and each other."""
+    from kb.validate import format_problems, validate as run_validation
+
+    report = run_validation(state.root, list(paths) or None)
+    output = format_problems(report.problems, fmt)
+    if output or fmt == "json":
+        click.echo(output)
+    click.echo(report.summary(), err=True)
+    raise SystemExit(0 if report.ok else 1)
+
+
+@main.command("list")
+@click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
+@click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
+@click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of entries.")
+@pass_state
+def list_(state, type_: str | None, domain: str | None, audience: str | None, as_json: bool) -> None:
+    """List entries, optionally filtered by type, domain and audience."""
+    from kb.model import list_entries
+
+    entries, skipped = list_entries(state.root, type_, domain, audience)
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False))
+    else:
+        for entry in entries:
+            click.echo(f"{entry.id:<48} {entry.type:<15} {entry.year or '':<5} {entry.title}")
+    click.echo(f"{len(entries)} entries" + (f" ({skipped} files skipped: run `kb validate`)" if skipped else ""),
+               err=True)
+
+
+@main.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
+@pass_state
+def show(state, entry_id: str, as_json: bool) -> None:
+    """Show one entry in full."""
+    from kb.model import get_entry
+
+    entry = get_entry(state.root, entry_id)
+    click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False) if as_json else describe(entry))
+
+
+@main.command()
+@click.option("--type", "type_", type=click.Choice(TYPES), help="The schema of one entry type only.")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="json: the JSON Schema; markdown: the field reference (docs/fields.md).")
+def schema(type_: str | None, fmt: str) -> None:
+    """Print the entry JSON Schema (the single source of truth for fields)."""
+    from kb.model import field_reference, schema_text, type_schema
+
+    if fmt == "markdown":
+        click.echo(field_reference(), nl=False)
+    else:
+        click.echo(json.dumps(type_schema(type_), indent=2, ensure_ascii=False) if type_ else schema_text(), nl=False)
+
+
+def describe(entry) -> str:
+    """An entry as readable text: title, then each field on its own line (lists joined, text indented)."""
+    lines = [entry.title, "=" * min(len(entry.title), 78), f"id: {entry.id}", f"type: {entry.type}",
+             f"file: {entry.path.as_posix()}"]
+    for name, value in entry.data.items():
+        if name in ("id", "title"):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(_inline(v) for v in value)
+        if isinstance(value, str) and "\n" in value.strip():
+            lines += [f"{name}:", *("  " + line for line in value.strip().splitlines())]
+        else:
+            lines.append(f"{name}: {_inline(value)}")
+    return "\n".join(lines)
+
+
+def _inline(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(f"{v}" if k in ("name", "label") else f"<{v}>" if k in ("url", "source") else f"({v})"
+                        for k, v in value.items())
+    return str(value).strip()

@@ -1,0 +1,19 @@
+"""The data model: entries on disk, the taxonomy, the schema, and safe YAML loading.
+
+Public surface: find_root, load_entries, read_entry, get_entry, entry_files, entry_type, Entry, TYPES,
+load_taxonomy, Taxonomy, domain_matches, entry_schema, fields, required_fields, KbError and friends.
+"""
+from .entries import (ENTRIES_DIR, ID_PATTERN, TYPES, Entry, EntryNotFound, KbError, RootNotFound, UsageError,
+                      bulk_load, entry_files, entry_type, find_root, get_entry, list_entries, load_entries,
+                      read_entry, relative_path, select)
+from .schema import entry_schema, field_reference, fields, required_fields, schema_text, schema_version, type_schema
+from .taxonomy import TAXONOMY_FILE, Taxonomy, Term, domain_matches, load_taxonomy
+from .yamlfile import Document, LoadError, YamlDate, load_bytes, load_text
+
+__all__ = [
+    "ENTRIES_DIR", "ID_PATTERN", "TYPES", "TAXONOMY_FILE", "Document", "Entry", "EntryNotFound", "KbError",
+    "LoadError", "RootNotFound", "Taxonomy", "UsageError", "Term", "YamlDate", "bulk_load", "domain_matches", "entry_files",
+    "entry_schema", "field_reference", "entry_type", "fields", "find_root", "get_entry", "load_bytes", "list_entries", "load_entries",
+    "load_taxonomy", "load_text", "read_entry", "relative_path", "required_fields", "schema_text", "select", "schema_version",
+    "type_schema",
+]

@@ -1,0 +1,75 @@
+"""What makes two entries the same resource: normalised URLs, arXiv ids and DOIs, titles.
+
+Used by the validator (duplicates across entries) and by `kb new` / `kb import-bibtex` (refusing a
+resource the KB already has).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_ID, re.I)
+_ARXIV_BARE = re.compile(r"^(?:arxiv:)?" + _ARXIV_ID + r"$", re.I)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\." + _ARXIV_ID + "$", re.I)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
+_TRACKING = ("utm_", "fbclid", "gclid")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+def normalize_url(url: str) -> str:
+    """A URL's comparable form: scheme-less, lowercase host without www., no default port, fragment,
+    tracking parameters or trailing slash."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    query = parts.query
+    if query:
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                           if not k.lower().startswith(_TRACKING)])
+    return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).lstrip("/")
+
+
+def arxiv_id(value: str) -> str | None:
+    """The version-less arXiv id in an id, an arXiv URL (abs/pdf/html) or an arXiv DOI, else None."""
+    value = value.strip()
+    for pattern in (_ARXIV_BARE, _ARXIV_URL, _ARXIV_DOI):
+        match = pattern.match(value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def normalize_doi(value: str) -> str:
+    return _DOI_PREFIX.sub("", value.strip()).lower()
+
+
+def normalize_title(title: str) -> str:
+    """Case, accents, punctuation and spacing removed: 'Reasoning Models Don't...' == 'reasoning models dont'."""
+    if not title.isascii():
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return " ".join(_NOT_WORD.sub("", title.casefold()).split())
+
+
+def identity_keys(data: dict) -> list[tuple[str, str]]:
+    """(kind, key) pairs that identify the resource an entry describes; two entries sharing one are
+    duplicates. Kinds: url, arxiv, doi, title."""
+    keys: list[tuple[str, str]] = []
+    url = data.get("url")
+    if isinstance(url, str) and url.strip():
+        keys.append(("url", normalize_url(url)))
+    arxiv = {arxiv_id(v) for v in (data.get("arxiv"), url, data.get("doi")) if isinstance(v, str)} - {None}
+    keys += [("arxiv", a) for a in sorted(arxiv)]
+    doi = data.get("doi")
+    if isinstance(doi, str) and doi.strip() and not arxiv_id(doi):
+        keys.append(("doi", normalize_doi(doi)))
+    title, year = data.get("title"), data.get("year")
+    if isinstance(title, str) and normalize_title(title) and isinstance(year, int):
+        keys.append(("title", f"{normalize_title(title)} ({year})"))  # without a year, titles like
+    return keys                                                         # "Reinforcement Learning" recur

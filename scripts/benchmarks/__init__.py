@@ -1,0 +1,1 @@
+"""Benchmarks run by scripts/bench.py; one module per capability, each with `run(args)`."""
