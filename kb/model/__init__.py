@@ -6,11 +6,14 @@ load_taxonomy, Taxonomy, domain_matches, entry_schema, fields, required_fields, 
 from .entries import (ENTRIES_DIR, ID_PATTERN, TYPES, Entry, EntryNotFound, KbError, RootNotFound, UsageError,
                       bulk_load, entry_files, entry_type, find_root, get_entry, list_entries, load_entries,
                       read_entry, relative_path, select)
+from .changes import GitError, changed_entry_files
+from .files import atomic_write
 from .schema import entry_schema, field_reference, fields, required_fields, schema_text, schema_version, type_schema
 from .taxonomy import TAXONOMY_FILE, Taxonomy, Term, domain_matches, load_taxonomy
 from .yamlfile import Document, LoadError, YamlDate, load_bytes, load_text
 
 __all__ = [
+    "GitError", "atomic_write", "changed_entry_files",
     "ENTRIES_DIR", "ID_PATTERN", "TYPES", "TAXONOMY_FILE", "Document", "Entry", "EntryNotFound", "KbError",
     "LoadError", "RootNotFound", "Taxonomy", "UsageError", "Term", "YamlDate", "bulk_load", "domain_matches", "entry_files",
     "entry_schema", "field_reference", "entry_type", "fields", "find_root", "get_entry", "load_bytes", "list_entries", "load_entries",

@@ -1,0 +1,54 @@
+"""Shared fixtures: the real repository, temporary copies of it, and a CLI runner bound to a KB."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The real repository (read-only use)."""
+    return REPO
+
+
+@pytest.fixture
+def kb_copy(tmp_path) -> Path:
+    """A writable copy of the real KB (entries/ with the taxonomy) in a temporary folder."""
+    shutil.copytree(REPO / "entries", tmp_path / "entries")
+    return tmp_path
+
+
+@pytest.fixture
+def empty_kb(tmp_path) -> Path:
+    """A KB with the real taxonomy and no entries; add some with write_entry()."""
+    (tmp_path / "entries").mkdir()
+    shutil.copy(REPO / "entries" / "taxonomy.yaml", tmp_path / "entries" / "taxonomy.yaml")
+    return tmp_path
+
+
+def write_entry(root: Path, type_: str, entry_id: str, text: str) -> Path:
+    """Write entries/<type>/<id>.yaml under root from (dedented) YAML text."""
+    path = root / "entries" / type_ / f"{entry_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cli():
+    """cli(root, *args) runs `kb --root ROOT args...` in-process and returns click's Result."""
+    runner = CliRunner()
+
+    def invoke(root: Path | None, *args: str, **kwargs):
+        argv = (["--root", str(root)] if root else []) + [str(a) for a in args]
+        return runner.invoke(main, argv, catch_exceptions=False, **kwargs)
+
+    return invoke
