@@ -1,6 +1,8 @@
 """The root `kb` group, the global --root option, and the translation of library errors to exit codes."""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -15,9 +17,23 @@ class KbGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own usage errors and exits
         except KbError as exc:
             click.echo(f"kb: error: {exc}", err=True)
             ctx.exit(USAGE if isinstance(exc, UsageError) else 1)
+        except KeyboardInterrupt:
+            click.echo("kb: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:  # `kb list | head`: the reader has gone, nothing more to say
+            sys.stderr.close()
+            ctx.exit(1)
+        except Exception as exc:  # a bug of ours: say so plainly; KB_DEBUG=1 shows the traceback
+            if os.environ.get("KB_DEBUG"):
+                raise
+            click.echo(f"kb: internal error: {type(exc).__name__}: {exc} (run with KB_DEBUG=1 for details "
+                       "and please report it)", err=True)
+            ctx.exit(1)
 
 
 class State:

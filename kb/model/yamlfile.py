@@ -155,8 +155,8 @@ class _Converter:
             raise _error(node, "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
                          "entries are flat: a few lists and small mappings at most")
         if id(node) in self.seen:  # the same node twice means an alias: never needed in an entry
-            raise _error(node, "yaml-alias", "YAML anchors and aliases (&name, *name) are not allowed",
-                         "write the value out in full")
+            raise _error(node, "yaml-alias", "this value is anchored (&name) and reused by an alias (*name); "
+                         "anchors and aliases are not allowed", "write the value out in full")
         self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)

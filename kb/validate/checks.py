@@ -78,7 +78,7 @@ def _suggest(value: str, vocabulary: dict, kind: str) -> str:
 
 @entry_check
 def urls(entry: Entry, ctx: Context):
-    for where, value in _values_at(entry.data, URL_FIELDS):
+    for where, value in (found for pattern in URL_FIELDS for found in _values_at(entry.data, pattern)):
         if isinstance(value, str):
             problem = url_problem(value)
             if problem:
