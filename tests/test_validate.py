@@ -275,3 +275,25 @@ def test_root_is_found_from_a_subfolder_or_named(cli, empty_kb, monkeypatch, tmp
     assert result.exit_code == 2 and "no entries/ folder" in result.stderr
     monkeypatch.setenv("KB_ROOT", str(empty_kb))
     assert "good-entry" in cli(None, "list").stdout
+
+
+def test_every_code_the_tests_expect_is_documented(repo_root):
+    documented = (repo_root / "docs/validation.md").read_text()
+    codes = {expected[0] for _, _, expected in CASES} | {expected[0] for _, expected in HOSTILE.values()}
+    codes |= {"duplicate-url", "duplicate-arxiv", "duplicate-doi", "duplicate-title", "bad-id", "bad-filename",
+              "unknown-type", "taxonomy-format"}
+    assert not {c for c in codes if f"`{c}`" not in documented}
+
+
+def test_the_published_schema_accepts_real_entries_and_rejects_a_bad_one(repo_root):
+    """Editors and other tools use kb/schema/entry.schema.json directly: it must agree with kb validate."""
+    from jsonschema import Draft202012Validator
+
+    from kb.model import entry_schema, load_entries
+
+    published = Draft202012Validator(entry_schema())
+    entries, failures = load_entries(repo_root)
+    assert entries and not failures
+    assert [e.id for e in entries if not published.is_valid(e.data)] == []
+    bad = dict(entries[0].data, yaer=2020)
+    assert not published.is_valid(bad)

@@ -1,7 +1,6 @@
 """Which entry files changed since a git revision: the pull-request mode of validate and check-links."""
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from .entries import ENTRIES_DIR, UsageError
@@ -25,6 +24,8 @@ def changed_entry_files(root: Path, ref: str) -> list[Path]:
 
 
 def _git(root: Path, *args: str) -> str:
+    import subprocess  # only the pull-request mode needs it; kept off every command's start-up
+
     try:
         result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     except FileNotFoundError:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def atomic_write(path: Path, content: str | bytes, encoding: str = "utf-8") -> None:
     """Write `content` to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
+    import tempfile  # kept off start-up: most commands never write
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode(encoding) if isinstance(content, str) else content
