@@ -297,3 +297,12 @@ def test_the_published_schema_accepts_real_entries_and_rejects_a_bad_one(repo_ro
     assert [e.id for e in entries if not published.is_valid(e.data)] == []
     bad = dict(entries[0].data, yaer=2020)
     assert not published.is_valid(bad)
+
+
+def test_taxonomy_is_checked_when_its_folder_is_named(empty_kb):
+    taxonomy = empty_kb / "entries" / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text().replace("audiences:", "audiences:\n  Bad_Id:\n    title: x\n"
+                                                     "    description: y", 1))
+    assert [p.code for p in validate(empty_kb, [empty_kb / "entries"]).problems] == ["taxonomy-id"]
+    (empty_kb / "entries" / "paper").mkdir()
+    assert validate(empty_kb, [empty_kb / "entries" / "paper"]).problems == []

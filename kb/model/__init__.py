@@ -4,7 +4,7 @@ Public surface: find_root, load_entries, read_entry, get_entry, entry_files, ent
 load_taxonomy, Taxonomy, domain_matches, entry_schema, fields, required_fields, KbError and friends.
 """
 from .entries import (ENTRIES_DIR, ID_PATTERN, TYPES, Entry, EntryNotFound, KbError, RootNotFound, UsageError,
-                      bulk_load, entry_files, entry_type, find_root, get_entry, list_entries, load_entries,
+                      bulk_load, entry_files, entry_type, find_root, get_entry, is_entry_file, list_entries, load_entries,
                       read_entry, relative_path, select)
 from .changes import GitError, changed_entry_files
 from .files import atomic_write
@@ -16,7 +16,7 @@ __all__ = [
     "GitError", "atomic_write", "changed_entry_files",
     "ENTRIES_DIR", "ID_PATTERN", "TYPES", "TAXONOMY_FILE", "Document", "Entry", "EntryNotFound", "KbError",
     "LoadError", "RootNotFound", "Taxonomy", "UsageError", "Term", "YamlDate", "bulk_load", "domain_matches", "entry_files",
-    "entry_schema", "field_reference", "entry_type", "fields", "find_root", "get_entry", "load_bytes", "list_entries", "load_entries",
+    "entry_schema", "field_reference", "entry_type", "fields", "find_root", "get_entry", "is_entry_file", "load_bytes", "list_entries", "load_entries",
     "load_taxonomy", "load_text", "read_entry", "relative_path", "required_fields", "schema_text", "select", "schema_version",
     "type_schema",
 ]

@@ -129,6 +129,11 @@ def entry_type(path: Path) -> str | None:
     return path.parent.name if path.parent.name in TYPES else None
 
 
+def is_entry_file(path: Path) -> bool:
+    """A .yaml file in a type folder: what load_entries reads (the validator also reports the others)."""
+    return path.suffix == ".yaml" and entry_type(path) is not None
+
+
 def read_entry(path: Path, root: Path | None = None) -> Entry:
     """Load one entry file; raises LoadError (with position) when it is not a YAML mapping."""
     doc = load_bytes(Path(path).read_bytes())
@@ -155,7 +160,7 @@ def load_entries(root: Path) -> tuple[list[Entry], list[tuple[Path, LoadError]]]
     entries, failures = [], []
     with bulk_load():
         for path in entry_files(root):
-            if entry_type(path) is None or path.suffix != ".yaml":
+            if not is_entry_file(path):
                 continue
             try:
                 entries.append(read_entry(path, root))

@@ -19,7 +19,7 @@ from itertools import repeat
 from pathlib import Path
 
 from kb.model import (ENTRIES_DIR, ID_PATTERN, TAXONOMY_FILE, TYPES, Entry, LoadError, entry_files,
-                      UsageError, bulk_load, entry_type, load_taxonomy, read_entry, relative_path)
+                      UsageError, bulk_load, entry_type, is_entry_file, load_taxonomy, read_entry, relative_path)
 
 from .checks import ENTRY_CHECKS, KB_CHECK_FIELDS, KB_CHECKS, Context
 from .problems import FORMATS, Problem, format_problems
@@ -60,10 +60,10 @@ def validate(root: Path, paths: list[Path] | None = None, today: datetime.date |
     taxonomy, taxonomy_problems = load_taxonomy(root / ENTRIES_DIR)
     every_file = entry_files(root)
     targets = every_file if paths is None else _expand(paths)
-    ctx = Context(taxonomy, {p.stem for p in every_file if entry_type(p) and p.suffix == ".yaml"},
-                  today or datetime.date.today())
+    ctx = Context(taxonomy, {p.stem for p in every_file if is_entry_file(p)}, today or datetime.date.today())
     report = Report(files_checked=len(targets))
-    if paths is None or any(p.name == TAXONOMY_FILE for p in paths):
+    taxonomy_file = root / ENTRIES_DIR / TAXONOMY_FILE
+    if paths is None or any(taxonomy_file.is_relative_to(Path(p).resolve()) for p in paths):
         taxonomy_path = f"{ENTRIES_DIR}/{TAXONOMY_FILE}"
         report.problems += [Problem(taxonomy_path, p.line, p.column, p.code, p.message, p.hint)
                             for p in taxonomy_problems]
@@ -156,10 +156,12 @@ def _expand(paths: list[Path]) -> list[Path]:
 def _load_quietly(paths: set[Path], root: Path) -> list[Entry]:
     """Entries outside the requested paths, for cross-entry checks only."""
     entries = []
-    for path in sorted(paths):
-        if entry_type(path) and path.suffix == ".yaml":
+    with bulk_load():
+        for path in sorted(p for p in paths if is_entry_file(p)):
             try:
-                entries.append(read_entry(path, root))
+                entry = read_entry(path, root)
             except (LoadError, OSError):
-                pass  # reported when that file itself is validated
+                continue  # reported when that file itself is validated
+            entry.doc = None  # see check_file
+            entries.append(entry)
     return entries
