@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup validate list test bench clean
+.PHONY: setup validate list site serve test bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,16 @@ validate: setup
 
 list: validate
 	$(BIN)/kb list
+
+# The site (docs/site.md): pages generated from entries/, built by MkDocs into site/.
+# NO_MKDOCS_2_WARNING silences Material's end-of-life banner (docs/site.md explains the Zensical path).
+site: validate
+	$(BIN)/kb site generate
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Serve on http://127.0.0.1:8000, rebuilding when entries or pages change (Ctrl-C stops).
+serve: validate
+	NO_MKDOCS_2_WARNING=1 $(BIN)/kb site serve --address 127.0.0.1:8000
 
 test: setup
 	$(BIN)/python -m pytest

@@ -1,0 +1,45 @@
+"""What the last link check said about each URL, read from `.kb/link-status.json` (written by
+`kb check-links`). A missing or unreadable file means no link status on the site, never a failed build.
+
+Shape: {"generated": iso, "urls": {"<url>": {"status": "ok|moved|broken|timeout|blocked|rate-limited|
+unverifiable|excluded", "checked_at": iso, "last_ok": iso|null, "first_failed": iso|null, ...}}}
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+STATUS_FILE = Path(".kb") / "link-status.json"
+WORKING = ("ok", "moved")
+BROKEN = ("broken", "timeout")
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    status: str
+    checked_at: str | None
+    last_ok: str | None
+    first_failed: str | None
+
+    @property
+    def broken(self) -> bool:
+        return self.status in BROKEN
+
+
+def read_link_status(root: Path) -> dict[str, LinkStatus]:
+    """URL -> LinkStatus for every well-formed record; {} when the file is missing or corrupt."""
+    try:
+        urls = json.loads((Path(root) / STATUS_FILE).read_text(encoding="utf-8")).get("urls")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(urls, dict):
+        return {}
+    return {url: LinkStatus(str(record["status"]), _date(record.get("checked_at")), _date(record.get("last_ok")),
+                            _date(record.get("first_failed")))
+            for url, record in urls.items() if isinstance(record, dict) and isinstance(record.get("status"), str)}
+
+
+def _date(value) -> str | None:
+    """The day of an ISO timestamp (what a reader needs), or None."""
+    return value[:10] if isinstance(value, str) and value[:4].isdigit() else None

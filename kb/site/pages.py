@@ -1,0 +1,331 @@
+"""The generated pages, as Markdown with raw HTML blocks: `build_pages(site) -> {page path: text}`.
+
+Headings are Markdown (for the table of contents and search sections); everything built from entry
+values is HTML made with kb.site.safe, so it is escaped once, here, and passed through by Markdown.
+Links inside HTML blocks are relative URLs computed by model.href (MkDocs does not rewrite them).
+"""
+from __future__ import annotations
+
+import json
+
+from kb.model import TYPES, Entry, field_reference
+
+from . import jsonld
+from .bibtex import entry_to_bibtex
+from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href, strings,
+                    type_page)
+from .safe import link, markdown_html, md_text, summary, text
+
+RECENT = 10  # entries under "Recently added" on the home page
+CARD_PEOPLE = 4  # people named on a card before "et al."
+LISTING_FRONT_MATTER = "---\nsearch:\n  exclude: true\n---\n\n"  # search finds entry pages, not listings
+
+
+def build_pages(site: Site, extra_pages: dict[str, str]) -> dict[str, str]:
+    """Every page of the site (path under the generated folder -> Markdown), with hand-written pages."""
+    pages = {"index.md": home(site, "contribute.md" in extra_pages), "domains/index.md": domains_index(site),
+             "audiences/index.md": audiences_index(site), "types/index.md": types_index(site),
+             "tags.md": "# Tags\n\n<!-- material/tags -->\n", "fields.md": field_reference()}
+    pages.update({domain_page(d): domain(site, d) for d in site.taxonomy.domains})
+    pages.update({audience_page(a): audience(site, a) for a in site.taxonomy.audiences})
+    pages.update({type_page(t): type_listing(site, t) for t in TYPES})
+    pages.update({entry_page(e.id): entry(site, e) for e in site.entries})
+    pages.update(extra_pages)
+    return pages
+
+
+def nav(site: Site, pages: dict[str, str]) -> list:
+    """The navigation: listing pages only (see docs/site.md for why entries stay out of it), and the
+    hand-written contribute page when there is one."""
+    def domain_item(term):
+        children = site.taxonomy.children(term.id)
+        page = domain_page(term.id)
+        if not children:
+            return {text(term.title): page}
+        return {text(term.title): [page, *(domain_item(c) for c in children)]}
+
+    return [{"Home": "index.md"},
+            {"Domains": ["domains/index.md", *(domain_item(t) for t in site.taxonomy.top_domains())]},
+            {"Audiences": ["audiences/index.md", *({text(t.title): audience_page(t.id)}
+                                                   for t in site.taxonomy.audiences.values())]},
+            {"Types": ["types/index.md", *({TYPE_PLURALS[t]: type_page(t)} for t in TYPES)]},
+            {"Tags": "tags.md"}, *([{"Contribute": "contribute.md"}] if "contribute.md" in pages else []),
+            {"Entry fields": "fields.md"}]
+
+
+# --- listing pages ---------------------------------------------------------------------------------
+
+def home(site: Site, has_contribute: bool) -> str:
+    counts = ", ".join(f"{len(site.of_type(t))} {TYPE_PLURALS[t].lower()}" for t in TYPES)
+    recent = "\n".join(card(site, "index.md", e) for e in site.recently_added(RECENT))
+    return (f"---\nsearch:\n  exclude: true\nhide:\n  - toc\n---\n\n# The best research resources, with why and for whom\n\n"
+            f"<p class=\"kb-lead\">A curated knowledge base of lecture series, research guides and papers. Every "
+            f"entry says what the resource is, <em>why</em> it is recommended over the alternatives, and "
+            f"<em>for whom</em> it is meant.</p>\n\n"
+            f"<p class=\"kb-counts\">{len(site.entries)} entries ({counts}) in {len(site.taxonomy.domains)} "
+            f"domains, for {len(site.taxonomy.audiences)} audience levels.</p>\n\n"
+            f"## Browse by domain and audience\n\n{grid(site)}\n\n"
+            f"## Recently added\n\n<div class=\"kb-cards\">\n{recent}\n</div>\n\n"
+            f"## Contribute\n\nKnow a resource that belongs here? Each entry is one YAML file; "
+            + ("[how to contribute](contribute.md) explains how to add one, and " if has_contribute else "")
+            + "[entry fields](fields.md) lists every field.\n")
+
+
+def grid(site: Site) -> str:
+    """Top domains x audiences: each cell counts the entries of that domain (sub-domains included) for
+    that audience and links to that section of the domain page; `all` counts each entry once."""
+    audiences = list(site.taxonomy.audiences.values())
+    head = "".join(f'<th><a href="{href("index.md", audience_page(a.id))}">{text(a.title)}</a></th>'
+                   for a in audiences)
+    rows = []
+    for term in site.taxonomy.top_domains():
+        in_domain, page = site.in_domain(term.id), domain_page(term.id)
+        cells = "".join(_count_cell(len(site.for_audience(in_domain, a.id)), href("index.md", page, a.id))
+                        for a in audiences)
+        rows.append(f'<tr><th scope="row"><a href="{href("index.md", page)}">{text(term.title)}</a></th>{cells}'
+                    f'{_count_cell(len(in_domain), href("index.md", page), "kb-all")}</tr>')
+    totals = "".join(_count_cell(len(site.for_audience(site.entries, a.id)), href("index.md", audience_page(a.id)))
+                     for a in audiences)
+    rows.append(f'<tr class="kb-total"><th scope="row">All domains</th>{totals}'
+                f'{_count_cell(len(site.entries), href("index.md", "domains/index.md"), "kb-all")}</tr>')
+    return (f'<div class="kb-grid md-typeset__scrollwrap"><table class="kb-grid__table">\n<thead><tr><th>Domain</th>'
+            f'{head}<th>All</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>")
+
+
+def _count_cell(count: int, url: str, css: str = "") -> str:
+    attrs = f' class="{css}"' if css else ""
+    return f'<td{attrs} data-count="{count}"><a href="{url}">{count}</a></td>' if count else \
+        f'<td{attrs} data-count="0">·</td>'
+
+
+def domains_index(site: Site) -> str:
+    def item(term) -> str:
+        children = "".join(item(c) for c in site.taxonomy.children(term.id))
+        count = len(site.in_domain(term.id))
+        return (f'<li><a href="{href("domains/index.md", domain_page(term.id))}">{text(term.title)}</a> '
+                f'<span class="kb-count">{count}</span> — {text(term.description)}'
+                + (f"<ul>{children}</ul>" if children else "") + "</li>")
+
+    items = "".join(item(t) for t in site.taxonomy.top_domains())
+    return f"{LISTING_FRONT_MATTER}# Domains\n\n<ul class=\"kb-domains\">{items}</ul>\n"
+
+
+def domain(site: Site, domain_id: str) -> str:
+    """A domain's entries (sub-domains included), grouped by audience in the taxonomy's order."""
+    term, page = site.taxonomy.domains[domain_id], domain_page(domain_id)
+    crumbs = " › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>'
+                        for t in site.taxonomy.ancestors(domain_id)[:-1])
+    children = site.taxonomy.children(domain_id)
+    parts = [f"{LISTING_FRONT_MATTER}# {md_text(term.title)}\n"]
+    if crumbs:
+        parts.append(f'<nav class="kb-crumbs">{crumbs}</nav>\n')
+    parts.append(f"<p class=\"kb-lead\">{text(term.description)}</p>\n")
+    if children:
+        links = "".join(f'<li><a href="{href(page, domain_page(c.id))}">{text(c.title)}</a> '
+                        f'<span class="kb-count">{len(site.in_domain(c.id))}</span></li>' for c in children)
+        parts.append(f"<ul class=\"kb-subdomains\">{links}</ul>\n")
+    entries = site.in_domain(domain_id)
+    if not entries:
+        parts.append("<p>No entries yet.</p>\n")
+    for audience_term in site.taxonomy.audiences.values():
+        group = site.for_audience(entries, audience_term.id)
+        if group:
+            parts.append(f"## {md_text(audience_term.title)} {{#{audience_term.id}}}\n\n{cards(site, page, group)}\n")
+    return "\n".join(parts)
+
+
+def audiences_index(site: Site) -> str:
+    items = "".join(f'<li><a href="{href("audiences/index.md", audience_page(t.id))}">{text(t.title)}</a> '
+                    f'<span class="kb-count">{len(site.for_audience(site.entries, t.id))}</span> — '
+                    f'{text(t.description)}</li>' for t in site.taxonomy.audiences.values())
+    return f"{LISTING_FRONT_MATTER}# Audiences\n\n<ul class=\"kb-audiences\">{items}</ul>\n"
+
+
+def audience(site: Site, audience_id: str) -> str:
+    term, page = site.taxonomy.audiences[audience_id], audience_page(audience_id)
+    entries = site.for_audience(site.entries, audience_id)
+    return (f"{LISTING_FRONT_MATTER}# {md_text(term.title)}\n\n<p class=\"kb-lead\">{text(term.description)}</p>\n\n"
+            + by_top_domain(site, page, entries))
+
+
+def types_index(site: Site) -> str:
+    items = "".join(f'<li><a href="{href("types/index.md", type_page(t))}">{TYPE_PLURALS[t]}</a> '
+                    f'<span class="kb-count">{len(site.of_type(t))}</span></li>' for t in TYPES)
+    return f"{LISTING_FRONT_MATTER}# Types\n\n<ul class=\"kb-types\">{items}</ul>\n"
+
+
+def type_listing(site: Site, type_: str) -> str:
+    return f"{LISTING_FRONT_MATTER}# {TYPE_PLURALS[type_]}\n\n" + by_top_domain(site, type_page(type_),
+                                                                              site.of_type(type_))
+
+
+def by_top_domain(site: Site, page: str, entries: list[Entry]) -> str:
+    """Entries grouped under their top-level domains (an entry in two appears in both)."""
+    parts = []
+    for term in site.taxonomy.top_domains():
+        in_domain = {e.id for e in site.in_domain(term.id)}
+        group = [e for e in entries if e.id in in_domain]
+        if group:
+            parts.append(f"## {md_text(term.title)} {{#{term.id}}}\n\n{cards(site, page, group)}\n")
+    return "\n".join(parts) or "<p>No entries yet.</p>\n"
+
+
+def cards(site: Site, page: str, entries: list[Entry]) -> str:
+    return '<div class="kb-cards">\n' + "\n".join(card(site, page, e) for e in entries) + "\n</div>"
+
+
+def card(site: Site, page: str, entry: Entry) -> str:
+    """An entry in a listing: title linked to the resource, type, people, year, audiences, why."""
+    people = entry.people[:CARD_PEOPLE]
+    names = ", ".join(people) + (" et al." if len(entry.people) > CARD_PEOPLE else "")
+    meta = [f'<span class="kb-type">{TYPE_TITLES.get(entry.type, text(entry.type))}</span>']
+    meta += [f'<span class="kb-people">{text(names)}</span>'] if names else []
+    meta += [f'<span class="kb-year">{entry.year}</span>'] if entry.year else []
+    status = site.link_status.get(entry.data.get("url"))
+    warning = ' <span class="kb-badge kb-badge--broken">link broken</span>' if status and status.broken else ""
+    return (f'<div class="kb-card" data-entry="{text(entry.id)}">'
+            f'<p class="kb-card__title">{link(entry.data.get("url"), entry.title)}{warning}</p>'
+            f'<p class="kb-card__meta">{" · ".join(meta)} {badges(entry)}</p>'
+            f'<p class="kb-card__why">{text(summary(entry.data.get("why")))}</p>'
+            f'<p class="kb-card__more"><a href="{href(page, entry_page(entry.id))}">Details, why and for whom</a></p>'
+            f"</div>")
+
+
+def badges(entry: Entry) -> str:
+    return "".join(f'<span class="kb-badge">{text(a)}</span>' for a in strings(entry.data.get("audience")))
+
+
+# --- entry pages -----------------------------------------------------------------------------------
+
+def entry(site: Site, item: Entry) -> str:
+    """One entry: every field, why and for whom in full, breadcrumbs, links both ways, JSON-LD."""
+    page, data = entry_page(item.id), item.data
+    tags = site.tags(item)
+    front = ("---\n" + (f"tags: {json.dumps(tags)}\n" if tags else "") + "search:\n  boost: 2\n---\n\n")
+    sections = [f"{front}# {md_text(item.title)}\n", header(site, page, item)]
+    for name, heading in (("why", "Why"), ("for_whom", "For whom"), ("caveats", "Caveats")):
+        if data.get(name):
+            sections.append(f"## {heading}\n\n<div class=\"kb-{name.replace('_', '-')}\">\n"
+                            f"{markdown_html(data[name])}\n</div>\n")
+    sections.append(f"## Details\n\n{details(site, page, item)}\n")
+    sections += connections(site, page, item)
+    if data.get("recommended_by"):
+        sections.append(f"## Recommended by\n\n{recommenders(data['recommended_by'])}\n")
+    if item.type == "paper":
+        bibtex = entry_to_bibtex(item)
+        fence = "`" * max(3, _longest_backtick_run(bibtex) + 1)
+        sections.append(f"## Cite\n\n{fence}bibtex\n{bibtex}{fence}\n")
+    sections.append(edit_line(site, item))
+    sections.append(jsonld.script(item, site.taxonomy))
+    return "\n".join(sections)
+
+
+def header(site: Site, page: str, item: Entry) -> str:
+    crumbs = []
+    for domain_id in strings(item.data.get("domains")):
+        trail = site.taxonomy.ancestors(domain_id) if domain_id in site.taxonomy.domains else []
+        crumbs.append(" › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>' for t in trail)
+                      if trail else text(domain_id))
+    meta = [TYPE_TITLES.get(item.type, text(item.type)), text(", ".join(item.people))]
+    meta += [str(item.year)] if item.year else []
+    actions = [link(item.data.get("url"), "Open the resource", "md-button md-button--primary kb-open")]
+    actions += [link(extra.get("url"), extra.get("label") or extra.get("url"), "md-button")
+                for extra in item.data.get("links") or [] if isinstance(extra, dict)]
+    if item.data.get("archive_url"):
+        actions.append(link(item.data["archive_url"], "Archived copy", "md-button"))
+    return ("<div class=\"kb-entry-head\">\n"
+            + "".join(f'<nav class="kb-crumbs">{c}</nav>' for c in crumbs)
+            + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(item)}</p>'
+            + f'<p class="kb-actions">{" ".join(actions)}</p>'
+            + link_status_line(site, item) + "\n</div>\n")
+
+
+def link_status_line(site: Site, item: Entry) -> str:
+    """When the last link check saw the resource working, or that it is broken (with the archive copy)."""
+    status = site.link_status.get(item.data.get("url"))
+    if status is None:
+        return ""
+    if status.status in ("ok", "moved"):
+        return f'<p class="kb-link kb-link--ok">Link last seen working on {text(status.last_ok or status.checked_at)}.</p>'
+    seen = f" It was last seen working on {text(status.last_ok)}." if status.last_ok else ""
+    if status.broken:
+        archive = item.data.get("archive_url")
+        fallback = f" Try the {link(archive, 'archived copy')}." if archive else ""
+        since = f", failing since {text(status.first_failed)}" if status.first_failed else ""
+        return (f'<p class="kb-link kb-link--broken">The link looked broken at the last check '
+                f"({text(status.checked_at)}{since}).{seen}{fallback}</p>")
+    return (f'<p class="kb-link kb-link--unknown">The last link check could not verify this link '
+            f"({text(status.status)}, {text(status.checked_at)}).{seen}</p>")
+
+
+DETAIL_FIELDS = (("institution", "Institution"), ("course_code", "Course code"), ("term", "Term"),
+                 ("lectures", "Lectures"), ("hours", "Hours"), ("venue", "Venue"), ("published", "Published"),
+                 ("year", "Year"), ("language", "Language"), ("added", "Added to the KB"))
+
+
+def details(site: Site, page: str, item: Entry) -> str:
+    data = item.data
+    rows = [("Type", f'<a href="{href(page, type_page(item.type))}">{TYPE_TITLES[item.type]}</a>'
+             if item.type in TYPE_TITLES else text(item.type)),
+            ("Lecturers" if item.type == "lecture-series" else "Authors", text(", ".join(item.people)))]
+    rows += [(label, text(data[name])) for name, label in DETAIL_FIELDS if data.get(name) not in (None, "")]
+    if data.get("arxiv"):
+        rows.append(("arXiv", link(f"https://arxiv.org/abs/{data['arxiv']}", data["arxiv"])))
+    if data.get("doi"):
+        rows.append(("DOI", link(f"https://doi.org/{data['doi']}", data["doi"])))
+    rows.append(("Domains", ", ".join(_term_link(page, site.taxonomy.domains, d, domain_page)
+                                      for d in strings(data.get("domains")))))
+    rows.append(("Audience", ", ".join(_term_link(page, site.taxonomy.audiences, a, audience_page)
+                                       for a in strings(data.get("audience")))))
+    rows.append(("Address", link(data.get("url"), data.get("url"))))
+    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<table class="kb-details" data-search-exclude><tbody>{body}</tbody></table>'
+
+
+def _term_link(page: str, vocabulary: dict, term_id: str, page_of) -> str:
+    term = vocabulary.get(term_id)
+    return f'<a href="{href(page, page_of(term_id))}">{text(term.title)}</a>' if term else text(term_id)
+
+
+def connections(site: Site, page: str, item: Entry) -> list[str]:
+    """Builds on (prerequisites), leads to (entries that build on this one), related (both ways)."""
+    def entry_links(entries: list[Entry]) -> str:
+        return "<ul>" + "".join(f'<li><a href="{href(page, entry_page(e.id))}">{text(e.title)}</a> '
+                                f'<span class="kb-type">{TYPE_TITLES.get(e.type, text(e.type))}</span></li>'
+                                for e in entries) + "</ul>"
+
+    builds_on = [f'<li><a href="{href(page, entry_page(p))}">{text(site.by_id[p].title)}</a></li>'
+                 if p in site.by_id else f"<li>{text(p)}</li>" for p in strings(item.data.get("prerequisites"))]
+    sections = [f"## Builds on\n\n<ul class=\"kb-builds-on\">{''.join(builds_on)}</ul>\n"] if builds_on else []
+    if site.leads_to.get(item.id):
+        sections.append(f"## Leads to\n\n<div class=\"kb-leads-to\">{entry_links(site.leads_to[item.id])}</div>\n")
+    related = site.related(item)
+    if related:
+        sections.append(f"## Related\n\n<div class=\"kb-related\">{entry_links(related)}</div>\n")
+    return sections
+
+
+def recommenders(recommended_by) -> str:
+    items = []
+    for rec in recommended_by if isinstance(recommended_by, list) else []:
+        if not isinstance(rec, dict):
+            continue
+        source = f" ({link(rec['source'], 'source')})" if rec.get("source") else ""
+        note = f": {text(rec['note'])}" if rec.get("note") else ""
+        items.append(f"<li><strong>{text(rec.get('name', ''))}</strong>{source}{note}</li>")
+    return f'<ul class="kb-recommended-by">{"".join(items)}</ul>'
+
+
+def edit_line(site: Site, item: Entry) -> str:
+    path = item.path.as_posix()
+    if site.edit_url:
+        return f'<p class="kb-edit">{link(site.edit_url + path, "Edit this entry")} (<code>{text(path)}</code>)</p>\n'
+    return f'<p class="kb-edit">This entry is the file <code>{text(path)}</code> in the repository.</p>\n'
+
+
+def _longest_backtick_run(value: str) -> int:
+    run = longest = 0
+    for char in value:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return longest
