@@ -1,0 +1,92 @@
+"""Commands for contributors: new, import-bibtex, export, fmt (library code in kb/contrib)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kb.model import TYPES, entry_schema
+
+from .app import main, pass_state
+
+_NOT_OPTIONS = ("id", "links", "recommended_by")  # --id is explicit; lists of objects are edited in the file
+
+
+def _field_options(command):
+    """One option per entry field, from the schema: `--title`, `--domain` (repeatable) and so on."""
+    from kb.contrib.scaffold import option_name
+
+    defs = entry_schema()["$defs"]
+    seen = {}
+    for type_ in ("common", *TYPES):
+        for name, prop in defs[type_]["properties"].items():
+            if name not in _NOT_OPTIONS:
+                seen.setdefault(name, prop)
+    for name, prop in reversed(seen.items()):
+        kind = {"integer": int, "number": float}.get(prop.get("type"), str)
+        kind = int if prop.get("$ref", "").endswith("/year") else kind
+        help_text = prop.get("description", "")
+        command = click.option(f"--{option_name(name)}", name, type=kind, multiple=prop.get("type") == "array",
+                               help=help_text + (" (repeatable)" if prop.get("type") == "array" else ""))(command)
+    return command
+
+
+@main.command()
+@click.argument("entry_type", metavar="TYPE", type=click.Choice(TYPES))
+@click.option("--id", "entry_id", metavar="ID", help="The entry id (default: from the title and year).")
+@_field_options
+@click.option("--offline", is_flag=True, help="Do not fetch metadata for --arxiv/--doi.")
+@click.option("--dry-run", is_flag=True, help="Print the entry instead of writing it.")
+@pass_state
+def new(state, entry_type: str, entry_id: str | None, offline: bool, dry_run: bool, **values) -> None:
+    """Add an entry: entries/TYPE/ID.yaml, valid by construction. Papers given --arxiv or --doi get
+    their title, authors, year and venue fetched. On a terminal, asks for missing fields."""
+    from kb.contrib import scaffold
+
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v not in (None, ())}
+    if entry_id:
+        data["id"] = entry_id
+    if entry_type == "paper" and not offline and (data.get("arxiv") or data.get("doi")):
+        data = {**_fetched(data), **data}
+    if sys.stdin.isatty():
+        data = _prompt_missing(entry_type, data)
+    item = scaffold.new_entry(state.root, entry_type, data, dry_run=dry_run)
+    click.echo(item.text if dry_run else f"wrote {item.path.as_posix()}", nl=not dry_run)
+
+
+def _fetched(data: dict) -> dict:
+    from kb.contrib.fetch import fetch_arxiv, fetch_doi
+
+    found = fetch_arxiv(data["arxiv"]) if data.get("arxiv") else fetch_doi(data["doi"])
+    click.echo(f"fetched: {found['title']} ({found.get('year', 'no year')})", err=True)
+    return found
+
+
+def _prompt_missing(entry_type: str, data: dict) -> dict:
+    from kb.contrib.scaffold import complete, missing_fields, parse_value
+
+    for name in missing_fields(entry_type, complete(entry_type, data)):
+        is_list = entry_schema()["$defs"]["common"]["properties"].get(name, {}).get("type") == "array" \
+            or name in ("authors", "lecturers")
+        label = name.replace("_", " ") + (" (comma-separated)" if is_list else "")
+        data[name] = parse_value(entry_type, name, click.prompt(label))
+    return data
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that would change.")
+@pass_state
+def fmt(state, paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite entries (default: all) in canonical form: field order, quoting, line width; comments kept."""
+    from kb.contrib.canonical import format_paths
+
+    report = format_paths(state.root, list(paths) or None, write=not check)
+    for path in report.changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    for path, reason in report.failed:
+        click.echo(f"kb: error: {path}: {reason}", err=True)
+    click.echo(f"{report.checked} files checked, {len(report.changed)} "
+               f"{'to reformat' if check else 'reformatted'}", err=True)
+    raise SystemExit(1 if report.failed or (check and report.changed) else 0)

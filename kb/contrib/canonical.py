@@ -1,0 +1,225 @@
+"""The canonical form of an entry file: what `kb fmt` rewrites entries into and what `kb new` and
+`kb import-bibtex` write.
+
+- Line 1 is the schema comment (editors use it for completion and checks).
+- Fields in FIELD order: identity (id, title, url, links), classification (domains, audience), the
+  resource's particulars (the type's own fields, then `year`), the curator's prose (why, for_whom,
+  caveats), then tags, cross-references and `added`: the schema's order with the type's own fields and
+  `year` moved ahead of the prose. Fields the schema does not know keep their place after these (the
+  validator reports them). Keys inside `links` and `recommended_by` items follow the schema too.
+- Quoting: titles in double quotes; other one-line strings plain unless YAML would read them as
+  something else (a number, a date, `yes`) or they hold YAML syntax, then in double quotes; text with
+  line breaks as a literal block (`|`).
+- Line width: a list of strings is written `[a, b]` when that fits in WIDTH columns, else one item per
+  line; strings are never folded (a title or URL stays greppable on one line), and block text is kept as
+  written, since re-wrapping it would change the value.
+
+Comments are kept (ruamel.yaml round-trips them). A result that would load to different values than the
+input is refused (FormatError), so formatting never changes what an entry says.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
+
+from kb.model import (TAXONOMY_FILE, TYPES, KbError, LoadError, UsageError, atomic_write, entry_files, entry_schema,
+                      fields, load_text, relative_path)
+from kb.model import entry_type as entry_type_of
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
+WIDTH = 120
+ALWAYS_QUOTED = ("title",)
+_NO_BLOCK = re.compile(r"[ \t]\n|[\t\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^[ \n]")
+
+
+class FormatError(KbError):
+    """A file that cannot be formatted: it does not load, or formatting it would change a value."""
+
+
+@lru_cache(maxsize=None)
+def field_order(entry_type: str) -> tuple[str, ...]:
+    """The canonical order of an entry's fields (see the module doc)."""
+    common = list(entry_schema()["$defs"]["common"]["properties"])
+    own = [name for name in fields(entry_type) if name not in common]
+    prose_at = common.index("why")
+    later = [name for name in common[prose_at:] if name != "year"]
+    return (*common[:prose_at], *own, "year", *later)
+
+
+def format_text(text: str, entry_type: str) -> str:
+    """`text` (an entry of `entry_type`) in canonical form; FormatError if it does not load as a mapping."""
+    try:
+        before = load_text(text).value
+    except LoadError as exc:
+        raise FormatError(f"line {exc.line}: {exc.message}") from None
+    if not isinstance(before, dict):
+        raise FormatError("not a mapping of fields")
+    document = _yaml().load(text)
+    result = _dump(_restyle_entry(document, entry_type))
+    if load_text(result).value != before:  # a guard: the rules above are meant to make this impossible
+        raise FormatError("formatting would change a value; the file is left as it is")
+    return result
+
+
+def render_entry(entry_type: str, data: dict) -> str:
+    """A new entry file holding `data`, in canonical form."""
+    return _dump(_restyle_entry(_commented(data), entry_type))
+
+
+def _yaml() -> YAML:
+    handler = YAML()  # round-trip: keeps comments, key order and the original scalars
+    handler.preserve_quotes = True  # so an unquoted `no` (a boolean to YAML 1.1 readers) is left unquoted
+    handler.width = 10_000  # never fold a string; lists are wrapped by _restyle_list instead
+    handler.indent(mapping=2, sequence=4, offset=2)
+    return handler
+
+
+def _dump(document: CommentedMap) -> str:
+    out = io.StringIO()
+    _yaml().dump(document, out)
+    text = out.getvalue()
+    return text if text.startswith(SCHEMA_COMMENT + "\n") else f"{SCHEMA_COMMENT}\n{text}"
+
+
+def _commented(value):
+    if isinstance(value, dict):
+        return CommentedMap((k, _commented(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_commented(v) for v in value)
+    if isinstance(value, str):  # a string from Python is text, however it reads unquoted (see _string)
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _restyle_entry(document: CommentedMap, entry_type: str) -> CommentedMap:
+    _reorder(document, field_order(entry_type))
+    properties = fields(entry_type)
+    for key, value in document.items():
+        item_order = list(properties.get(key, {}).get("items", {}).get("properties", {}))
+        document[key] = _restyle(value, key, len(key) + 2, item_order)
+    return document
+
+
+def _reorder(mapping: CommentedMap, order) -> None:
+    """Known keys in `order`, then the others as they were. Comments travel with their keys."""
+    rank = {name: i for i, name in enumerate(order)}
+    for key in sorted(mapping, key=lambda k: rank.get(k, len(rank))):
+        mapping.move_to_end(key)
+
+
+def _restyle(value, key: str, column: int, item_order: list[str]):
+    if isinstance(value, str):
+        return _string(value, quoted=key in ALWAYS_QUOTED, flow=False)
+    if isinstance(value, list):
+        return _restyle_list(value, column, item_order)
+    if isinstance(value, dict):
+        _reorder(value, item_order)
+        for inner_key, inner in value.items():
+            value[inner_key] = _restyle(inner, inner_key, 0, [])
+    return value
+
+
+def _restyle_list(items: CommentedSeq, column: int, item_order: list[str]) -> CommentedSeq:
+    if all(isinstance(item, str) for item in items):
+        for i, item in enumerate(items):
+            items[i] = _string(item, quoted=False, flow=True)
+        flow_width = column + 2 + sum(len(_shown(item)) + 2 for item in items)
+        if items and flow_width <= WIDTH and not items.ca.items:  # comments on items need block style
+            items.fa.set_flow_style()
+        else:
+            items.fa.set_block_style()
+            for i, item in enumerate(items):
+                items[i] = _string(item, quoted=False, flow=False)
+        return items
+    items.fa.set_block_style()
+    for i, item in enumerate(items):
+        items[i] = _restyle(item, "", 4, item_order)
+    return items
+
+
+def _string(value: str, quoted: bool, flow: bool):
+    text = str(value)
+    if type(value) is str and not _plain_reads_back(text, flow) and _read_as_other(text):
+        return value  # written unquoted, so YAML 1.1 readers see a boolean or number: keep what it says
+    if "\n" in text and not _NO_BLOCK.search(text):
+        return LiteralScalarString(text)
+    if quoted or "\n" in text or not _plain_reads_back(text, flow):
+        return DoubleQuotedScalarString(text)
+    return PlainScalarString(text)  # a str would take on the quoting of the value it replaces
+
+
+def _shown(item) -> str:
+    return json.dumps(str(item), ensure_ascii=False) if isinstance(item, DoubleQuotedScalarString) else str(item)
+
+
+def _read_as_other(text: str) -> bool:
+    try:
+        return not isinstance(yaml.safe_load(text), str)
+    except yaml.YAMLError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _plain_reads_back(text: str, flow: bool) -> bool:
+    """Whether `text` can be written unquoted and read back as the same string by a YAML 1.1 reader (as
+    PyYAML, and so kb, reads entries): PyYAML's emitter only goes plain when that holds."""
+    if flow:
+        return yaml.safe_dump([text], default_flow_style=True, width=10_000, allow_unicode=True) == f"[{text}]\n"
+    return yaml.safe_dump({"k": text}, width=10_000, allow_unicode=True) == f"k: {text}\n"
+
+
+@dataclass
+class FormatReport:
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)  # paths (relative to the root) not in canonical form
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why it cannot be formatted)
+
+
+def format_paths(root: Path, paths: list[Path] | None = None, write: bool = True) -> FormatReport:
+    """Put entry files (default: all; folders are searched for .yaml files) in canonical form, writing
+    those that change unless `write` is false. Files that do not load are reported, never touched."""
+    report = FormatReport()
+    for path in _entry_paths(root, paths):
+        shown = relative_path(path, root)
+        report.checked += 1
+        entry_type = entry_type_of(path)
+        if entry_type is None:
+            report.failed.append((shown, f"not in an entry type folder ({', '.join(TYPES)})"))
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            formatted = format_text(text, entry_type)
+        except (OSError, UnicodeDecodeError) as exc:
+            report.failed.append((shown, f"cannot read: {exc}"))
+            continue
+        except FormatError as exc:
+            report.failed.append((shown, str(exc)))
+            continue
+        if formatted != text:
+            report.changed.append(shown)
+            if write:
+                atomic_write(path, formatted)
+    return report
+
+
+def _entry_paths(root: Path, paths: list[Path] | None) -> list[Path]:
+    if not paths:
+        return [p for p in entry_files(root) if p.suffix == ".yaml"]
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.yaml") if p.name != TAXONOMY_FILE)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return found
