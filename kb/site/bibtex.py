@@ -3,11 +3,13 @@
 The citation key is the entry id (unique in the KB and stable). Papers with a venue other than arXiv
 become @article (journal = venue); other papers and every other type become @misc, with the arXiv
 identifier as eprint. Values are LaTeX-escaped so that any text yields a well-formed record; `doi` and
-`url` are verbatim fields, left out when they hold braces, backslashes or spaces.
+`url` are verbatim fields, left out when they hold braces, backslashes or spaces (and `url` unless http(s)).
 """
 from __future__ import annotations
 
 import re
+
+from .safe import http_url
 
 _LATEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&",
           "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -40,6 +42,7 @@ def entry_to_bibtex(entry) -> str:
         fields.append(("howpublished", latex_escape(venue or data.get("institution"))))
     if data.get("arxiv"):
         fields += [("eprint", latex_escape(data["arxiv"])), ("archiveprefix", "arXiv")]
-    fields += [(name, data[name]) for name in ("doi", "url") if _verbatim_ok(data.get(name))]
+    fields += [("doi", data["doi"])] if _verbatim_ok(data.get("doi")) else []
+    fields += [("url", data["url"])] if _verbatim_ok(data.get("url")) and http_url(data["url"]) else []
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{'article' if is_article else 'misc'}{{{entry.id},\n{body}\n}}\n"

@@ -6,19 +6,16 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 """
 from __future__ import annotations
 
-import json
-
 from kb.model import TYPES, Entry, field_reference
 
 from . import jsonld
 from .bibtex import entry_to_bibtex
 from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href, strings,
                     type_page)
-from .safe import link, markdown_html, md_text, summary, text
+from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
 
 RECENT = 10  # entries under "Recently added" on the home page
 CARD_PEOPLE = 4  # people named on a card before "et al."
-LISTING_FRONT_MATTER = "---\nsearch:\n  exclude: true\n---\n\n"  # search finds entry pages, not listings
 
 
 def build_pages(site: Site, extra_pages: dict[str, str]) -> dict[str, str]:
@@ -41,12 +38,12 @@ def nav(site: Site, pages: dict[str, str]) -> list:
         children = site.taxonomy.children(term.id)
         page = domain_page(term.id)
         if not children:
-            return {text(term.title): page}
-        return {text(term.title): [page, *(domain_item(c) for c in children)]}
+            return {page_title(term.title): page}
+        return {page_title(term.title): [page, *(domain_item(c) for c in children)]}
 
     return [{"Home": "index.md"},
             {"Domains": ["domains/index.md", *(domain_item(t) for t in site.taxonomy.top_domains())]},
-            {"Audiences": ["audiences/index.md", *({text(t.title): audience_page(t.id)}
+            {"Audiences": ["audiences/index.md", *({page_title(t.title): audience_page(t.id)}
                                                    for t in site.taxonomy.audiences.values())]},
             {"Types": ["types/index.md", *({TYPE_PLURALS[t]: type_page(t)} for t in TYPES)]},
             {"Tags": "tags.md"}, *([{"Contribute": "contribute.md"}] if "contribute.md" in pages else []),
@@ -55,10 +52,16 @@ def nav(site: Site, pages: dict[str, str]) -> list:
 
 # --- listing pages ---------------------------------------------------------------------------------
 
+def listing_head(title: str) -> str:
+    """Front matter and heading of a listing page: search leaves listings out, so it finds entry pages."""
+    return front_matter(title, search={"exclude": True}) + f"# {md_text(title)}\n"
+
+
 def home(site: Site, has_contribute: bool) -> str:
     counts = ", ".join(f"{len(site.of_type(t))} {TYPE_PLURALS[t].lower()}" for t in TYPES)
     recent = "\n".join(card(site, "index.md", e) for e in site.recently_added(RECENT))
-    return (f"---\nsearch:\n  exclude: true\nhide:\n  - toc\n---\n\n# The best research resources, with why and for whom\n\n"
+    return (front_matter("Home", search={"exclude": True}, hide=["toc"])
+            + "# The best research resources, with why and for whom\n\n"
             f"<p class=\"kb-lead\">A curated knowledge base of lecture series, research guides and papers. Every "
             f"entry says what the resource is, <em>why</em> it is recommended over the alternatives, and "
             f"<em>for whom</em> it is meant.</p>\n\n"
@@ -88,7 +91,7 @@ def grid(site: Site) -> str:
                      for a in audiences)
     rows.append(f'<tr class="kb-total"><th scope="row">All domains</th>{totals}'
                 f'{_count_cell(len(site.entries), href("index.md", "domains/index.md"), "kb-all")}</tr>')
-    return (f'<div class="kb-grid md-typeset__scrollwrap"><table class="kb-grid__table">\n<thead><tr><th>Domain</th>'
+    return (f'<div class="kb-grid md-typeset__scrollwrap"><table>\n<thead><tr><th>Domain</th>'
             f'{head}<th>All</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>")
 
 
@@ -107,7 +110,7 @@ def domains_index(site: Site) -> str:
                 + (f"<ul>{children}</ul>" if children else "") + "</li>")
 
     items = "".join(item(t) for t in site.taxonomy.top_domains())
-    return f"{LISTING_FRONT_MATTER}# Domains\n\n<ul class=\"kb-domains\">{items}</ul>\n"
+    return f"{listing_head('Domains')}\n<ul class=\"kb-domains\">{items}</ul>\n"
 
 
 def domain(site: Site, domain_id: str) -> str:
@@ -116,7 +119,7 @@ def domain(site: Site, domain_id: str) -> str:
     crumbs = " › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>'
                         for t in site.taxonomy.ancestors(domain_id)[:-1])
     children = site.taxonomy.children(domain_id)
-    parts = [f"{LISTING_FRONT_MATTER}# {md_text(term.title)}\n"]
+    parts = [listing_head(term.title)]
     if crumbs:
         parts.append(f'<nav class="kb-crumbs">{crumbs}</nav>\n')
     parts.append(f"<p class=\"kb-lead\">{text(term.description)}</p>\n")
@@ -138,24 +141,24 @@ def audiences_index(site: Site) -> str:
     items = "".join(f'<li><a href="{href("audiences/index.md", audience_page(t.id))}">{text(t.title)}</a> '
                     f'<span class="kb-count">{len(site.for_audience(site.entries, t.id))}</span> — '
                     f'{text(t.description)}</li>' for t in site.taxonomy.audiences.values())
-    return f"{LISTING_FRONT_MATTER}# Audiences\n\n<ul class=\"kb-audiences\">{items}</ul>\n"
+    return f"{listing_head('Audiences')}\n<ul class=\"kb-audiences\">{items}</ul>\n"
 
 
 def audience(site: Site, audience_id: str) -> str:
     term, page = site.taxonomy.audiences[audience_id], audience_page(audience_id)
     entries = site.for_audience(site.entries, audience_id)
-    return (f"{LISTING_FRONT_MATTER}# {md_text(term.title)}\n\n<p class=\"kb-lead\">{text(term.description)}</p>\n\n"
+    return (f"{listing_head(term.title)}\n<p class=\"kb-lead\">{text(term.description)}</p>\n\n"
             + by_top_domain(site, page, entries))
 
 
 def types_index(site: Site) -> str:
     items = "".join(f'<li><a href="{href("types/index.md", type_page(t))}">{TYPE_PLURALS[t]}</a> '
                     f'<span class="kb-count">{len(site.of_type(t))}</span></li>' for t in TYPES)
-    return f"{LISTING_FRONT_MATTER}# Types\n\n<ul class=\"kb-types\">{items}</ul>\n"
+    return f"{listing_head('Types')}\n<ul class=\"kb-types\">{items}</ul>\n"
 
 
 def type_listing(site: Site, type_: str) -> str:
-    return f"{LISTING_FRONT_MATTER}# {TYPE_PLURALS[type_]}\n\n" + by_top_domain(site, type_page(type_),
+    return f"{listing_head(TYPE_PLURALS[type_])}\n" + by_top_domain(site, type_page(type_),
                                                                               site.of_type(type_))
 
 
@@ -185,14 +188,16 @@ def card(site: Site, page: str, entry: Entry) -> str:
     warning = ' <span class="kb-badge kb-badge--broken">link broken</span>' if status and status.broken else ""
     return (f'<div class="kb-card" data-entry="{text(entry.id)}">'
             f'<p class="kb-card__title">{link(entry.data.get("url"), entry.title)}{warning}</p>'
-            f'<p class="kb-card__meta">{" · ".join(meta)} {badges(entry)}</p>'
+            f'<p class="kb-card__meta">{" · ".join(meta)} {badges(site, entry)}</p>'
             f'<p class="kb-card__why">{text(summary(entry.data.get("why")))}</p>'
             f'<p class="kb-card__more"><a href="{href(page, entry_page(entry.id))}">Details, why and for whom</a></p>'
             f"</div>")
 
 
-def badges(entry: Entry) -> str:
-    return "".join(f'<span class="kb-badge">{text(a)}</span>' for a in strings(entry.data.get("audience")))
+def badges(site: Site, entry: Entry) -> str:
+    audiences = site.taxonomy.audiences
+    return "".join(f'<span class="kb-badge">{text(audiences[a].title if a in audiences else a)}</span>'
+                   for a in strings(entry.data.get("audience")))
 
 
 # --- entry pages -----------------------------------------------------------------------------------
@@ -201,8 +206,8 @@ def entry(site: Site, item: Entry) -> str:
     """One entry: every field, why and for whom in full, breadcrumbs, links both ways, JSON-LD."""
     page, data = entry_page(item.id), item.data
     tags = site.tags(item)
-    front = ("---\n" + (f"tags: {json.dumps(tags)}\n" if tags else "") + "search:\n  boost: 2\n---\n\n")
-    sections = [f"{front}# {md_text(item.title)}\n", header(site, page, item)]
+    options = {"search": {"boost": 2}, **({"tags": tags} if tags else {})}
+    sections = [f"{front_matter(item.title, **options)}# {md_text(item.title)}\n", header(site, page, item)]
     for name, heading in (("why", "Why"), ("for_whom", "For whom"), ("caveats", "Caveats")):
         if data.get(name):
             sections.append(f"## {heading}\n\n<div class=\"kb-{name.replace('_', '-')}\">\n"
@@ -235,7 +240,7 @@ def header(site: Site, page: str, item: Entry) -> str:
         actions.append(link(item.data["archive_url"], "Archived copy", "md-button"))
     return ("<div class=\"kb-entry-head\">\n"
             + "".join(f'<nav class="kb-crumbs">{c}</nav>' for c in crumbs)
-            + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(item)}</p>'
+            + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(site, item)}</p>'
             + f'<p class="kb-actions">{" ".join(actions)}</p>'
             + link_status_line(site, item) + "\n</div>\n")
 

@@ -21,6 +21,18 @@ def text(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def page_title(value) -> str:
+    """A page or nav title for the theme, which prints it unescaped, or through `striptags` (which also
+    unescapes entities) inside <title>: angle brackets become look-alikes, so no unescaping can make a tag."""
+    return text(_WHITESPACE.sub(" ", str(value)).strip().replace("<", "‹").replace(">", "›"))
+
+
+def front_matter(title, **options) -> str:
+    """YAML front matter (as JSON, which is YAML) with the page's title and other page options."""
+    import json
+    return "---\n" + json.dumps({"title": page_title(title), **options}, ensure_ascii=False) + "\n---\n\n"
+
+
 def md_text(value) -> str:
     """A value as one line of Markdown that renders as exactly this text (for headings)."""
     escaped = html.escape(_WHITESPACE.sub(" ", str(value)).strip(), quote=False)

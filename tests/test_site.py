@@ -1,0 +1,262 @@
+"""The site built from the real entries and from a fixture with hostile values: assertions on the HTML."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kb.model import TYPES, load_entries, load_taxonomy, select
+from kb.site import SITE_SOURCES, generate
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+_BUILT: dict[str, Path] = {}  # the real site, built once per session (test_browser.py uses it too)
+LINK_STATUS = {  # link-check results for two real entries, in the shape `kb check-links` writes
+    "generated": "2026-11-20T10:00:00Z",
+    "urls": {
+        "https://theoreticalminimum.com/courses/statistical-mechanics/2013/spring": {
+            "status": "ok", "http_status": 200, "final_url": None, "checked_at": "2026-11-20T10:00:00Z",
+            "last_ok": "2026-11-20T10:00:00Z", "first_failed": None, "consecutive_failures": 0},
+        "https://arxiv.org/abs/2412.06769": {
+            "status": "broken", "http_status": 404, "final_url": None, "checked_at": "2026-11-20T10:00:00Z",
+            "last_ok": "2026-10-01T08:00:00Z", "first_failed": "2026-11-13T10:00:00Z", "consecutive_failures": 2},
+    },
+}
+
+
+def site_root(dest: Path, entries: Path) -> Path:
+    """A KB root at `dest`: the given entries folder plus the site's sources from the repository."""
+    shutil.copytree(entries, dest / "entries")
+    for name in SITE_SOURCES:
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, dest / name)
+    return dest
+
+
+def build(root: Path, tool: str = "mkdocs") -> Path:
+    """Generate the pages and build the site with `tool` (strict for MkDocs); returns the site folder."""
+    generate(root)
+    argv = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")] if tool == "mkdocs"
+            else [str(Path(sys.executable).parent / "zensical"), "build", "-f", str(root / "mkdocs.yml")])
+    result = subprocess.run(argv, cwd=root, env=BUILD_ENV, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+def built_real_site(tmp_path_factory) -> Path:
+    """The real entries' site (with link status for two of them), built once per session."""
+    if "real" not in _BUILT:
+        root = site_root(tmp_path_factory.mktemp("real-site"), REPO / "entries")
+        (root / ".kb").mkdir()
+        (root / ".kb" / "link-status.json").write_text(json.dumps(LINK_STATUS), encoding="utf-8")
+        _BUILT["real"] = build(root)
+    return _BUILT["real"]
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    return built_real_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def real():
+    entries, failures = load_entries(REPO)
+    assert entries and not failures
+    return entries, load_taxonomy(REPO / "entries")[0]
+
+
+class Html(HTMLParser):
+    """Every start tag with its attributes, the text, and the content of each <script>."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text, self.scripts, self._script = [], [], [], None
+        self.feed(source)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._script = (dict(attrs).get("type"), [])
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script:
+            self.scripts.append((self._script[0], "".join(self._script[1])))
+            self._script = None
+
+    def handle_data(self, data):
+        (self._script[1] if self._script else self.text).append(data)
+
+
+def page(site: Path, url_path: str) -> str:
+    return (site / url_path / "index.html").read_text(encoding="utf-8")
+
+
+def card_ids(html: str) -> list[str]:
+    return re.findall(r'<div class="kb-card" data-entry="([^"]+)"', html)
+
+
+def sections(html: str) -> dict[str, list[str]]:
+    """Card ids under each <h2 id=...> of a listing page."""
+    parts = re.split(r'<h2 id="([^"]+)"', html)
+    return {parts[i]: card_ids(parts[i + 1]) for i in range(1, len(parts) - 1, 2)}
+
+
+# --- the real entries --------------------------------------------------------------------------------
+
+def test_every_entry_has_its_page_with_its_link(real_site, real):
+    entries, _ = real
+    for entry in entries:
+        html = page(real_site, f"entries/{entry.id}")
+        parsed = Html(html)
+        assert ("a", {"href": entry.data["url"], "class": "md-button md-button--primary kb-open", "rel": "noopener"}) \
+            in parsed.tags, entry.id
+        assert entry.title in "".join(parsed.text)
+        assert re.search(r'<h2 id="why">.*?<div class="kb-why">\s*<p>\S', html, re.S), entry.id
+        assert re.search(r'<h2 id="for-whom">.*?<div class="kb-for-whom">\s*<p>\S', html, re.S), entry.id
+
+
+def test_domain_pages_list_exactly_their_entries_by_audience(real_site, real):
+    entries, taxonomy = real
+    for domain_id in taxonomy.domains:
+        html = page(real_site, f"domains/{domain_id}")
+        assert set(card_ids(html)) == {e.id for e in select(entries, domain=domain_id)}, domain_id
+        found = sections(html)
+        for audience_id in taxonomy.audiences:
+            expected = sorted(e.id for e in select(entries, domain=domain_id, audience=audience_id))
+            assert sorted(found.get(audience_id, [])) == expected, (domain_id, audience_id)
+        assert list(found) == [a for a in taxonomy.audiences if a in found]  # taxonomy order: general first
+
+
+def test_audience_and_type_pages_list_exactly_their_entries(real_site, real):
+    entries, taxonomy = real
+    for audience_id in taxonomy.audiences:
+        assert set(card_ids(page(real_site, f"audiences/{audience_id}"))) == \
+            {e.id for e in select(entries, audience=audience_id)}
+    for type_ in TYPES:
+        ids = card_ids(page(real_site, f"types/{type_}"))
+        assert set(ids) == {e.id for e in select(entries, type=type_)}
+
+
+def test_home_grid_counts_add_up(real_site, real):
+    entries, taxonomy = real
+    home = page(real_site, "")
+    cells = re.findall(r'<td(?: class="kb-all")? data-count="(\d+)">(?:<a href="([^"]+)">)?', home)
+    assert len(cells) == (len(taxonomy.top_domains()) + 1) * (len(taxonomy.audiences) + 1)
+    for count, url in cells:
+        if url.startswith("domains/") and "#" in url:
+            target, anchor = url.split("#")
+            assert int(count) == len(sections(page(real_site, target.rstrip("/")))[anchor]), url
+        elif url.startswith("domains/") and url != "domains/":
+            assert int(count) == len(set(card_ids(page(real_site, url.rstrip("/"))))), url
+        elif url.startswith("audiences/"):
+            assert int(count) == len(select(entries, audience=url.strip("/").split("/")[-1])), url
+    total = re.search(r'<td class="kb-all" data-count="(\d+)"><a href="domains/">', home)
+    assert int(total.group(1)) == len(entries)
+    assert len(re.findall(r'<tr><th scope="row">', home)) == len(taxonomy.top_domains())  # then the total row
+    assert f"{len(entries)} entries" in home
+
+
+def test_json_ld_parses_with_the_schema_org_type(real_site, real):
+    entries, _ = real
+    expected_types = {"lecture-series": "Course", "paper": "ScholarlyArticle", "research-guide": "CreativeWork"}
+    for entry in entries:
+        blocks = [body for kind, body in Html(page(real_site, f"entries/{entry.id}")).scripts
+                  if kind == "application/ld+json"]
+        assert len(blocks) == 1, entry.id
+        data = json.loads(blocks[0])
+        assert data["@context"] == "https://schema.org" and data["@type"] == expected_types[entry.type]
+        assert data["name"] == entry.title and data["url"] == entry.data["url"]
+        people = data.get("creator") or data.get("author")
+        assert [p["name"] for p in people] == entry.people
+
+
+def test_prerequisites_and_related_are_linked_both_ways(real_site):
+    statmech = page(real_site, "entries/statistical-mechanics-susskind")
+    classical = page(real_site, "entries/classical-mechanics-susskind-2011")
+    builds_on = statmech.split('<h2 id="builds-on">')[1].split("<h2")[0]
+    assert 'href="../classical-mechanics-susskind-2011/"' in builds_on and "Basic calculus" in builds_on
+    leads_to = classical.split('<h2 id="leads-to">')[1].split("<h2")[0]
+    assert 'href="../statistical-mechanics-susskind/"' in leads_to
+    assert 'href="../statistical-mechanics-susskind/"' in classical.split('<h2 id="related">')[1].split("<h2")[0]
+
+
+def test_entry_page_shows_breadcrumbs_recommender_and_source(real_site):
+    html = page(real_site, "entries/statistical-mechanics-susskind")
+    assert re.search(r'<nav class="kb-crumbs"><a href="../../domains/physics/">Physics</a> › '
+                     r'<a href="../../domains/physics/statistical-mechanics/">Statistical mechanics</a></nav>', html)
+    assert "Rauno Arike" in html.split('<h2 id="recommended-by">')[1]
+    assert "entries/lecture-series/statistical-mechanics-susskind.yaml" in html
+    assert "Edit this entry" not in html  # no repository URL configured: the file is named instead
+
+
+def test_papers_have_a_bibtex_block_and_others_do_not(real_site, real):
+    entries, _ = real
+    for entry in entries:
+        html = page(real_site, f"entries/{entry.id}")
+        assert ('<h2 id="cite">' in html) == (entry.type == "paper"), entry.id
+    coconut = page(real_site, "entries/coconut-latent-reasoning")
+    code = "".join(Html(coconut.split('<h2 id="cite">')[1].split("</pre>")[0]).text)  # highlighted: text only
+    assert "@misc{coconut-latent-reasoning," in code and "eprint = {2412.06769}" in code
+
+
+def test_link_status_shows_last_working_or_broken(real_site):
+    ok = page(real_site, "entries/statistical-mechanics-susskind")
+    assert "Link last seen working on 2026-11-20." in ok
+    broken = page(real_site, "entries/coconut-latent-reasoning")
+    assert "The link looked broken at the last check (2026-11-20, failing since 2026-11-13)." in broken
+    assert "last seen working on 2026-10-01" in broken
+    assert "link broken" in page(real_site, "domains/ai-safety/latent-reasoning")  # the card warns too
+    assert "Link last seen" not in page(real_site, "entries/you-and-your-research-hamming")  # never checked
+
+
+def test_every_internal_link_resolves(real_site):
+    for html_file in real_site.rglob("*.html"):
+        if html_file.name == "404.html":
+            continue  # its links are absolute from the site root, as it is served at any depth
+        for tag, attrs in Html(html_file.read_text(encoding="utf-8")).tags:
+            target = attrs.get("href") if tag in ("a", "link") else attrs.get("src")
+            if not target or re.match(r"^[a-z]+:|^#|^//", target):
+                continue
+            resolved = (html_file.parent / target.split("#")[0].split("?")[0]).resolve()
+            assert resolved.is_file() or (resolved / "index.html").is_file(), f"{html_file}: {target}"
+
+
+def test_search_index_finds_entries_by_title_people_and_why(real_site):
+    docs = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = {d["location"]: d["title"] + " " + d["text"] for d in docs}
+    statmech = " ".join(t for loc, t in text.items() if loc.startswith("entries/statistical-mechanics-susskind/"))
+    assert "Statistical Mechanics" in statmech and "Leonard Susskind" in statmech and "Boltzmann" in statmech
+    assert not any(loc.startswith(("domains/", "audiences/", "types/")) for loc in text)  # listings are excluded
+
+
+def test_navigation_lists_listing_pages_not_entries(real_site, real):
+    _, taxonomy = real
+    nav = json.loads((real_site.parent / "docs" / "generated" / "_nav.yml").read_text().split("\n", 1)[1])
+    flat = json.dumps(nav)
+    assert "entries/" not in flat
+    assert all(f'"domains/{d}/index.md"' in flat for d in taxonomy.domains)
+    assert all(f'"audiences/{a}.md"' in flat for a in taxonomy.audiences)
+    home = page(real_site, "")
+    assert home.count('href="entries/') == 10  # only the "recently added" cards link to entries
+
+
+def test_tags_contribute_and_404_pages(real_site):
+    assert "theoretical-minimum" in page(real_site, "tags")
+    assert "How to contribute" in page(real_site, "contribute")
+    assert "Page not found" in (real_site / "404.html").read_text(encoding="utf-8")
+
+
+def test_zensical_builds_the_same_pages(tmp_path):
+    root = site_root(tmp_path, REPO / "entries")
+    site = build(root, tool="zensical")
+    html = page(site, "entries/statistical-mechanics-susskind")
+    assert "Statistical Mechanics (Spring 2013)" in html and "Susskind" in html
+    zensical_physics = set(card_ids(page(site, "domains/physics")))
+    assert zensical_physics and zensical_physics == set(card_ids(page(build(root), "domains/physics")))
