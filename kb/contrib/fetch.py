@@ -140,7 +140,7 @@ def _from_csl(record, doi: str) -> dict:
     title and container-title as lists)."""
     try:
         title = _first(record.get("title"))
-        authors = [_clean(p["name"] if "name" in p else f"{p.get('given', '')} {p['family']}")
+        authors = [_clean(p.get("literal") or p.get("name") or f"{p.get('given', '')} {p['family']}")
                    for p in record.get("author", [])]
         dates = [record.get(k) for k in ("issued", "published", "published-print", "published-online", "created")]
         year = next(d["date-parts"][0][0] for d in dates if d and d.get("date-parts") and d["date-parts"][0][0])
