@@ -1,0 +1,82 @@
+"""A whole run: which URLs, which are fresh in the cache, checking the rest on a pool of worker
+threads (global cap) fed by the per-host scheduler, then the cache, the status export and a report."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .collect import collect_urls, select_files
+from .fetch import Fetcher
+from .guard import NetworkGuard
+from .hosts import HostLimiter, Scheduler
+from .probers import probe_for
+from .report import Report
+from .result import Result
+from .store import LinkCache, write_link_status
+
+
+def check_links(root: Path, config, paths: list[Path] | None = None, changed_since: str | None = None,
+                use_cache: bool = True, suggest_archive: bool = False, progress=None) -> Report:
+    """Check the URLs of the selected entries (default all); `progress(done, total)` is called as
+    results arrive. Writes the cache (unless use_cache is False) and .kb/link-status.json."""
+    started = time.monotonic()
+    urls, notices = collect_urls(root, select_files(root, paths, changed_since))
+    cache = LinkCache.load(root / config.cache) if use_cache else LinkCache(None)
+    notices += [cache.notice] if cache.notice else []
+    cached = {url: cache.fresh(url, config.max_age) for url in urls}
+    todo = [url for url, hit in cached.items() if hit is None]
+    limiter = HostLimiter(config.limit)
+    fetcher = Fetcher(config, NetworkGuard(config.allow_networks), limiter)
+    checked = run_pool(fetcher, limiter, todo, config.concurrency, progress)
+    for result in checked.values():
+        cache.remember(result)
+    if suggest_archive:
+        for result in checked.values():
+            if result.status in ("broken", "timeout"):
+                result.archive_url = fetcher.archive_url(result.url)
+    results = [checked.get(url) or cached[url] for url in urls]
+    for result in results:
+        result.locations = urls[result.url]
+    whole_kb = not paths and not changed_since
+    if use_cache:
+        cache.save(keep=set(urls) if whole_kb else None)
+    write_link_status(root, results, replace=whole_kb)
+    return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak))
+
+
+def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, progress=None) -> dict:
+    """{url: Result} for `urls`, checked by up to `concurrency` threads, per-host limits kept."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        probe = probe_for(url, fetcher.config)
+        by_host.setdefault(urlsplit(probe.target if probe else url).hostname or "", []).append(url)
+    scheduler = Scheduler(limiter, by_host)
+    results: dict[str, Result] = {}
+    lock = threading.Lock()
+
+    def work():
+        while (item := scheduler.take()) is not None:
+            host, url = item
+            try:
+                result = fetcher.check(url)
+            except Exception as exc:  # noqa: BLE001 - one URL's surprise must not stop the run
+                result = Result(url, "broken", message=f"checker error: {type(exc).__name__}: {exc}")
+            finally:
+                scheduler.done(host)
+            with lock:
+                results[url] = result
+                if progress:
+                    progress(len(results), len(urls))
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(concurrency, len(urls)))]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt:
+        scheduler.stop()  # workers finish the request in hand, then stop
+        raise
+    return results

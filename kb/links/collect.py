@@ -1,0 +1,87 @@
+"""Which URLs the entries use, and where: every http(s) string in any field (url, links[].url,
+archive_url, recommended_by[].source, ...), plus `doi` and `arxiv` identifiers as their canonical
+addresses. Works on any entry file that parses as YAML, valid or not."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.model import LoadError, UsageError, changed_entry_files, entry_files, read_entry
+from kb.model.identity import arxiv_id, normalize_doi
+
+_URL = re.compile(r"^https?://\S+$", re.I)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def select_files(root: Path, paths: list[Path] | None = None, changed_since: str | None = None) -> list[Path]:
+    """Entry files named by `paths` (files or folders; default all), narrowed to those changed since a
+    git revision when `changed_since` is given."""
+    if paths:
+        files = sorted({f for p in paths for f in _files_under(root, p)})
+    else:
+        files = [f for f in entry_files(root) if f.suffix in YAML_SUFFIXES]
+    if changed_since:
+        changed = {p.resolve() for p in changed_entry_files(root, changed_since)}
+        files = [f for f in files if f.resolve() in changed]
+    return files
+
+
+def _files_under(root: Path, path: Path) -> list[Path]:
+    path = path if path.exists() or path.is_absolute() else root / path
+    if path.is_dir():
+        return [f for f in path.rglob("*") if f.is_file() and f.suffix in YAML_SUFFIXES]
+    if path.is_file():
+        return [path]
+    raise UsageError(f"no such file or folder: {path}")
+
+
+def collect_urls(root: Path, files: list[Path]) -> tuple[dict[str, list[str]], list[str]]:
+    """{url: ["path:line", ...]} in file order, and notices for files that could not be read."""
+    urls: dict[str, list[str]] = {}
+    notices = []
+    for file in files:
+        try:
+            entry = read_entry(file, root)
+        except LoadError as exc:
+            notices.append(f"skipped {_shown(file, root)}:{exc.line}: {exc.message}")
+            continue
+        except OSError as exc:
+            notices.append(f"skipped {_shown(file, root)}: {exc.strerror or exc}")
+            continue
+        for where, url in urls_in(entry.data):
+            urls.setdefault(url, []).append(f"{entry.path.as_posix()}:{entry.where(where)[0]}")
+    return urls, notices
+
+
+def urls_in(value, where: tuple = ()):
+    """(path, url) for every URL in an entry's data, depth first in field order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            identifier = _identifier_url(key, item)
+            if identifier:
+                yield (*where, key), identifier
+            else:
+                yield from urls_in(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from urls_in(item, (*where, index))
+    elif isinstance(value, str) and _URL.match(value.strip()):
+        yield where, value.strip()
+
+
+def _identifier_url(key, value) -> str | None:
+    """The canonical address of a `doi` or `arxiv` identifier (not already written as a URL)."""
+    if not isinstance(value, str) or _URL.match(value.strip()):
+        return None
+    if key == "doi" and normalize_doi(value).startswith("10."):
+        return f"https://doi.org/{normalize_doi(value)}"
+    if key == "arxiv" and arxiv_id(value):
+        return f"https://arxiv.org/abs/{arxiv_id(value)}"
+    return None
+
+
+def _shown(file: Path, root: Path) -> str:
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(file)
