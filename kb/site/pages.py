@@ -196,7 +196,7 @@ def card(site: Site, page: str, entry: Entry) -> str:
 
 def badges(site: Site, entry: Entry) -> str:
     audiences = site.taxonomy.audiences
-    return "".join(f'<span class="kb-badge">{text(audiences[a].title if a in audiences else a)}</span>'
+    return " ".join(f'<span class="kb-badge">{text(audiences[a].title if a in audiences else a)}</span>'
                    for a in strings(entry.data.get("audience")))
 
 

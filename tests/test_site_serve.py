@@ -1,0 +1,77 @@
+"""`kb site serve`: the site is served on 127.0.0.1 and rebuilt when an entry changes or is added."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_site import BUILD_ENV, REPO, site_root
+from test_site_generate import add_guide
+
+from kb.site.serve import snapshot
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, text: str, seconds: float = 60) -> str:
+    """The page at `url` once it contains `text`; fails after `seconds`."""
+    deadline, body = time.monotonic() + seconds, ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode("utf-8")
+            if text in body:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} did not show {text!r} within {seconds} s")
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = site_root(tmp_path / "kb", REPO / "entries")
+    for path in (root / "entries").glob("*/*.yaml"):
+        path.unlink()
+    add_guide(root, "first-guide")
+    port = free_port()
+    kb = Path(sys.executable).parent / "kb"
+    server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}"],
+                              env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)  # its own group: mkdocs serve is stopped with it
+    yield root, f"http://127.0.0.1:{port}"
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=10)
+
+
+def test_serve_rebuilds_when_entries_change(served):
+    root, base = served
+    wait_for(f"{base}/entries/first-guide/", "A guide")
+    path = root / "entries" / "research-guide" / "first-guide.yaml"
+    path.write_text(path.read_text().replace("title: A guide", "title: A renamed guide"))
+    wait_for(f"{base}/entries/first-guide/", "A renamed guide")
+    add_guide(root, "second-guide")
+    wait_for(f"{base}/domains/research-skills/writing/", 'data-entry="second-guide"')
+
+
+def test_snapshot_sees_changes_additions_and_removals(tmp_path):
+    (tmp_path / "a").write_text("1")
+    before = snapshot([tmp_path, tmp_path / "missing"])
+    assert snapshot([tmp_path]) == before
+    (tmp_path / "a").write_text("12")
+    changed = snapshot([tmp_path])
+    assert changed != before
+    (tmp_path / "b").write_text("new")
+    assert len(snapshot([tmp_path])) == 2
+    (tmp_path / "a").unlink()
+    assert list(snapshot([tmp_path])) == [str(tmp_path / "b")]
