@@ -92,7 +92,7 @@ class LocalServer:
         return self.url(path)
 
     def count(self, path: str | None = None, method: str | None = None) -> int:
-        return sum(1 for m, p, _ in self.requests if (path is None or p == path) and (method is None or m == method))
+        return sum(1 for m, p, _ in self.requests if (path is None or p.split("?")[0] == path) and (method is None or m == method))
 
     def handle(self, handler) -> None:
         with self.lock:
@@ -100,7 +100,7 @@ class LocalServer:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
         try:
-            answer = self.routes.get(handler.path.split("?")[0], reply(404, body=b"not found"))(handler)
+            answer = self.answer_for(handler.path)(handler)
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -114,6 +114,14 @@ class LocalServer:
         handler.end_headers()
         if handler.command != "HEAD":
             handler.wfile.write(body)
+
+    def answer_for(self, path: str):
+        """The route for the path (without query), or the longest `prefix*` route that matches."""
+        path = path.split("?")[0]
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("*") and path.startswith(p[:-1])]
+        return self.routes[max(prefixes, key=len)] if prefixes else reply(404, body=b"not found")
 
     def close(self) -> None:
         self.httpd.shutdown()

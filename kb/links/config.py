@@ -116,7 +116,7 @@ def apply(config: LinkConfig, values: dict, source: str) -> LinkConfig:
         try:
             changes[name] = _VALIDATORS[name](value) if name != "max_age" else {**config.max_age, **max_ages(value)}
         except (TypeError, ValueError) as exc:
-            label = f"--{name.replace('_', '-')}" if source == "command line" else f"`{key}`"
+            label = _FLAGS.get(name, f"--{name.replace('_', '-')}") if source == "command line" else f"`{key}`"
             raise ConfigError(f"{source}: {label} {exc}") from None
     return replace(config, **changes)
 
@@ -222,6 +222,8 @@ def host_rule(host: str, rule) -> HostRule:
     per_host = whole(1)(rule["per_host"]) if "per_host" in rule else None
     return HostRule(per_host, dict(headers), tuple(accept), method)
 
+
+_FLAGS = {"allow_networks": "--allow-network"}  # flags not named like their setting
 
 _VALIDATORS = {
     "concurrency": whole(1), "per_host": whole(1), "retries": whole(0), "max_redirects": whole(0),

@@ -1,0 +1,120 @@
+"""Memory between runs: fresh results are not requested again, expired ones are, a corrupt cache is
+reported and ignored, history counts failed runs, and .kb/link-status.json is exported for the site."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from kb.links import load_link_status
+from kb.links.store import LinkCache
+from test_links_support import FAST, check, configured, kb_with_urls, only, reply, server  # noqa: F401
+
+
+def test_second_run_makes_zero_requests(server, empty_kb):
+    urls = [server.route(f"/p{i}", reply(200)) for i in range(3)]
+    kb_with_urls(empty_kb, *urls)
+    check(empty_kb)
+    assert server.count() == 3
+    report = check(empty_kb)
+    assert server.count() == 3
+    assert all(r.from_cache and r.status == "ok" for r in report.results)
+    assert report.summary()["from_cache"] == 3
+
+
+def test_expired_results_are_checked_again(server, empty_kb):
+    url = server.route("/p", reply(200))
+    kb_with_urls(empty_kb, url)
+    check(empty_kb)
+    cache_file = empty_kb / ".kb" / "links-cache.json"
+    data = json.loads(cache_file.read_text())
+    data["urls"][url]["checked_at"] = "2020-01-01T00:00:00+00:00"
+    cache_file.write_text(json.dumps(data))
+    assert not only(check(empty_kb)).from_cache
+    assert server.count() == 2
+
+
+def test_max_age_zero_rechecks_and_no_cache_neither_reads_nor_writes(server, empty_kb):
+    url = server.route("/p", reply(200))
+    kb_with_urls(empty_kb, url)
+    check(empty_kb, configured(max_age={**FAST.max_age, "ok": 0.0}))
+    check(empty_kb, configured(max_age={**FAST.max_age, "ok": 0.0}))
+    assert server.count() == 2
+    check(empty_kb, use_cache=False)
+    assert server.count() == 3
+    cache_file = empty_kb / ".kb" / "links-cache.json"
+    before = cache_file.read_text()
+    check(empty_kb, use_cache=False)
+    assert cache_file.read_text() == before
+
+
+def test_corrupt_cache_is_reported_ignored_and_rewritten(server, empty_kb):
+    url = server.route("/p", reply(200))
+    kb_with_urls(empty_kb, url)
+    cache_file = empty_kb / ".kb" / "links-cache.json"
+    cache_file.parent.mkdir()
+    cache_file.write_text("{not json")
+    report = check(empty_kb)
+    assert only(report).status == "ok"
+    assert any("corrupt" in n and "links-cache.json" in n for n in report.notices)
+    assert url in json.loads(cache_file.read_text())["urls"]
+
+
+def test_failures_are_counted_run_after_run_until_ok(server, empty_kb):
+    answers = {"code": 404}
+    server.route("/p", lambda handler: (answers["code"], {}, b""))
+    kb_with_urls(empty_kb, server.url("/p"))
+    config = configured(gone_after=2)
+    first = only(check(empty_kb, config))
+    second_report = check(empty_kb, config)
+    second = only(second_report)
+    assert (first.consecutive_failures, second.consecutive_failures) == (1, 2)
+    assert second.first_failed == first.first_failed
+    assert second_report.summary()["gone"] == 1
+    assert "probably gone" in second_report.text()
+    answers["code"] = 200
+    third = only(check(empty_kb, config))
+    assert (third.status, third.consecutive_failures, third.first_failed) == ("ok", 0, None)
+    assert third.last_ok == third.checked_at
+
+
+def test_link_status_export_has_the_site_shape(server, empty_kb):
+    ok = server.route("/ok", reply(200))
+    gone = server.route("/gone", reply(404))
+    kb_with_urls(empty_kb, ok, gone)
+    check(empty_kb)
+    data = json.loads((empty_kb / ".kb" / "link-status.json").read_text())
+    assert set(data) == {"generated", "urls"}
+    assert set(data["urls"]) == {ok, gone}
+    record = data["urls"][gone]
+    assert set(record) == {"status", "http_status", "final_url", "checked_at", "last_ok", "first_failed",
+                           "consecutive_failures"}
+    assert (record["status"], record["http_status"], record["consecutive_failures"]) == ("broken", 404, 1)
+    assert data["urls"][ok]["last_ok"] == data["urls"][ok]["checked_at"]
+    assert load_link_status(empty_kb) == data["urls"]
+
+
+def test_load_link_status_is_empty_when_missing_or_corrupt(empty_kb):
+    assert load_link_status(empty_kb) == {}
+    (empty_kb / ".kb").mkdir()
+    (empty_kb / ".kb" / "link-status.json").write_text("[1, 2")
+    assert load_link_status(empty_kb) == {}
+
+
+def test_partial_run_keeps_the_other_urls_in_the_export(server, empty_kb):
+    first = server.route("/a", reply(200))
+    second = server.route("/b", reply(200))
+    path_a = kb_with_urls(empty_kb, first, entry="entry-a")
+    kb_with_urls(empty_kb, second, entry="entry-b")
+    check(empty_kb)
+    check(empty_kb, paths=[path_a])
+    assert set(load_link_status(empty_kb)) == {first, second}
+
+
+def test_cache_records_with_bad_fields_are_ignored(tmp_path):
+    path = tmp_path / "cache.json"
+    path.write_text(json.dumps({"version": 1, "urls": {"http://x/": {"status": "ok", "checked_at": "yesterday"},
+                                                        "http://y/": "nonsense"}}))
+    cache = LinkCache.load(path)
+    assert cache.notice is None
+    assert cache.fresh("http://x/", replace(FAST).max_age) is None
+    assert cache.fresh("http://y/", FAST.max_age) is None

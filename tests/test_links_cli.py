@@ -1,0 +1,178 @@
+"""`kb check-links` end to end through the CLI: which URLs and where, formats, exit codes, the
+configuration table and its validation, and the pull-request mode on a temporary git repository."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import write_entry
+from kb.links import ConfigError, load_config
+from kb.links.config import read_table
+from test_links_support import kb_with_urls, reply, server  # noqa: F401
+
+ALLOW = ("--allow-network", "127.0.0.1/32")
+
+
+def run(cli, root, *args):
+    return cli(root, "check-links", *ALLOW, *args)
+
+
+def test_one_url_in_three_entries_is_requested_once_with_three_locations(server, empty_kb, cli):
+    url = server.route("/shared", reply(200))
+    write_entry(empty_kb, "paper", "first", f"title: First\nurl: {url}\n")
+    write_entry(empty_kb, "lecture-series", "second", f"title: Second\nlinks:\n  - label: notes\n    url: {url}\n")
+    write_entry(empty_kb, "research-guide", "third",
+                f"title: Third\nrecommended_by:\n  - name: Someone\n    source: {url}\n")
+    result = run(cli, empty_kb, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (record,) = data["results"]
+    assert sorted(record["locations"]) == ["entries/lecture-series/second.yaml:4",
+                                           "entries/paper/first.yaml:2", "entries/research-guide/third.yaml:4"]
+    assert server.count() == 1
+
+
+def test_every_url_field_is_found_even_in_an_invalid_entry(server, empty_kb, cli):
+    fields = {name: server.route(f"/{name}", reply(200)) for name in ("url", "archive", "link", "source", "other")}
+    write_entry(empty_kb, "paper", "Not-A-Valid-Id", f"""
+        title: 1
+        url: {fields['url']}
+        archive_url: {fields['archive']}
+        links:
+          - url: {fields['link']}
+        recommended_by:
+          - source: {fields['source']}
+        unknown_field:
+          nested: {fields['other']}
+        note: mailto:someone@example.org
+        """)
+    data = json.loads(run(cli, empty_kb, "--format", "json").stdout)
+    assert {r["url"] for r in data["results"]} == set(fields.values())
+    assert server.count() == 5
+
+
+def test_unparseable_entry_is_skipped_with_a_warning(server, empty_kb, cli):
+    url = server.route("/fine", reply(200))
+    kb_with_urls(empty_kb, url)
+    (empty_kb / "entries" / "paper" / "broken.yaml").write_text("title: [unclosed\n")
+    result = run(cli, empty_kb)
+    assert result.exit_code == 0
+    assert "skipped entries/paper/broken.yaml:" in result.stderr
+
+
+def test_json_report_fields_and_exit_code(server, empty_kb, cli):
+    ok, gone = server.route("/ok", reply(200)), server.route("/gone", reply(404))
+    kb_with_urls(empty_kb, ok, gone)
+    result = run(cli, empty_kb, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data["results"][0]) >= {"url", "status", "http_status", "final_url", "redirects", "method",
+                                       "elapsed", "checked_at", "locations", "message"}
+    assert data["summary"]["ok"] == 1 and data["summary"]["broken"] == 1 and data["summary"]["urls"] == 2
+
+
+def test_markdown_report_to_a_file(server, empty_kb, cli, tmp_path):
+    gone = server.route("/gone", reply(404))
+    kb_with_urls(empty_kb, gone)
+    out = tmp_path / "report.md"
+    result = run(cli, empty_kb, "--format", "markdown", "--output", str(out))
+    assert result.exit_code == 1
+    text = out.read_text()
+    assert text.startswith("## Link check")
+    assert f"| broken | {gone} | entries/paper/example-paper.yaml:2 | HTTP 404" in text
+
+
+def test_text_report_lists_problems_and_summary(server, empty_kb, cli):
+    new = server.route("/new", reply(200))
+    old = server.route("/old", reply(308, {"Location": new}))
+    kb_with_urls(empty_kb, old)
+    result = run(cli, empty_kb)
+    assert result.exit_code == 0  # moved is a warning
+    assert "MOVED" in result.stdout and new in result.stdout
+    assert "1 URLs: 1 moved" in result.stderr
+    assert "[" not in result.stderr  # no progress bar when stderr is not a terminal
+    assert run(cli, empty_kb, "--strict", "--no-cache").exit_code == 1
+
+
+def test_config_table_sets_defaults_and_flags_override(server, empty_kb, cli):
+    urls = [server.route(f"/p{i}", reply(200, delay=0.05)) for i in range(8)]
+    kb_with_urls(empty_kb, *urls)
+    (empty_kb / "pyproject.toml").write_text('[tool.kb.links]\nper_host = 1\ncache = "my-cache.json"\n'
+                                             'max_age = { ok = "1h" }\n')
+    assert run(cli, empty_kb).exit_code == 0
+    assert server.peak == 1
+    assert (empty_kb / "my-cache.json").is_file()
+    server.peak = 0
+    assert run(cli, empty_kb, "--per-host", "2", "--no-cache").exit_code == 0
+    assert server.peak == 2
+    config = load_config(empty_kb, {"max_age": {"broken": "2h"}})
+    assert (config.max_age["ok"], config.max_age["broken"], config.max_age["moved"]) == (3600, 7200, 7 * 86400)
+
+
+@pytest.mark.parametrize("table, message", [
+    ("per_host = 0", "`per_host` must be a whole number >= 1, not 0"),
+    ('timeout = "soon"', "`timeout` must be a duration"),
+    ("concurrent = 3", "unknown setting `concurrent`"),
+    ('allow_networks = ["10.0.0.0/33"]', "not a network"),
+    ('exclude = ["(unclosed"]', "invalid regular expression"),
+    ('doi_api = "ftp://x"', "`doi_api` must be an http(s) URL"),
+    ('max_age = { fine = "1d" }', "unknown status 'fine'"),
+    ('hosts = { "x.org" = { method = "POST" } }', "method must be HEAD or GET"),
+])
+def test_bad_config_values_are_usage_errors_naming_the_setting(empty_kb, cli, table, message):
+    (empty_kb / "pyproject.toml").write_text(f"[tool.kb.links]\n{table}\n")
+    result = cli(empty_kb, "check-links")
+    assert result.exit_code == 2
+    assert "pyproject.toml [tool.kb.links]" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_flag_values_name_the_flag(empty_kb, cli):
+    result = cli(empty_kb, "check-links", "--max-age", "soon")
+    assert result.exit_code == 2 and "--max-age" in result.stderr
+    result = cli(empty_kb, "check-links", "--allow-network", "nonsense")
+    assert result.exit_code == 2 and "--allow-network has 'nonsense'" in result.stderr
+    with pytest.raises(ConfigError, match="--concurrency"):
+        load_config(empty_kb, {"concurrency": 0})
+
+
+def test_broken_toml_is_a_usage_error(empty_kb, cli):
+    (empty_kb / "pyproject.toml").write_text("[tool.kb.links\n")
+    result = cli(empty_kb, "check-links")
+    assert result.exit_code == 2 and "cannot read" in result.stderr
+
+
+def test_repository_pyproject_table_is_valid(repo_root):
+    assert read_table(repo_root / "pyproject.toml")  # the documented table is there, and loads
+    config = load_config(repo_root, environ={})
+    assert config.per_host >= 1 and config.cache == ".kb/links-cache.json"
+
+
+def git(root, *args):
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_changed_since_checks_only_changed_entries(server, empty_kb, cli):
+    old, new, untracked = (server.route(f"/{n}", reply(200)) for n in ("old", "new", "untracked"))
+    git(empty_kb, "init", "-q")
+    git(empty_kb, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "0")
+    kb_with_urls(empty_kb, old, entry="old-entry")
+    git(empty_kb, "add", ".")
+    git(empty_kb, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-q", "-m", "first")
+    kb_with_urls(empty_kb, new, entry="new-entry")
+    git(empty_kb, "add", ".")
+    git(empty_kb, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-q", "-m", "second")
+    kb_with_urls(empty_kb, untracked, entry="untracked-entry")
+    result = run(cli, empty_kb, "--changed-since", "HEAD~1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert {r["url"] for r in json.loads(result.stdout)["results"]} == {new, untracked}
+    assert server.count("/old") == 0
+    bad = run(cli, empty_kb, "--changed-since", "no-such-ref")
+    assert bad.exit_code == 2 and "git" in bad.stderr
+
+
+def test_missing_path_is_a_usage_error(empty_kb, cli):
+    result = cli(empty_kb, "check-links", "entries/paper/nothing.yaml")
+    assert result.exit_code == 2 and "no such file" in result.stderr
