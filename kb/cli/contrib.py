@@ -90,3 +90,48 @@ def fmt(state, paths: tuple[Path, ...], check: bool) -> None:
     click.echo(f"{report.checked} files checked, {len(report.changed)} "
                f"{'to reformat' if check else 'reformatted'}", err=True)
     raise SystemExit(1 if report.failed or (check and report.changed) else 0)
+
+
+@main.command("import-bibtex")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--domain", "domains", metavar="ID", multiple=True, required=True,
+              help="Taxonomy domain for every imported entry (repeatable; at least one).")
+@click.option("--audience", "audience", metavar="ID", multiple=True, required=True,
+              help="Audience for every imported entry (repeatable; at least one).")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@pass_state
+def import_bibtex(state, file, domains: tuple[str, ...], audience: tuple[str, ...], dry_run: bool) -> None:
+    """Add a paper entry per new BibTeX record; why and for_whom are left as TODOs that kb validate
+    reports. Duplicates, malformed blocks and incomplete records are reported and skipped."""
+    from kb.contrib.bibtex import import_bibtex as run_import
+
+    report = run_import(state.root, file.read(), list(domains), list(audience), dry_run=dry_run)
+    for path in report.written:
+        click.echo(f"{'would write' if dry_run else 'wrote'} {path.as_posix()}")
+    notes = [("malformed block", s) for s in report.malformed] + [("skipped", s) for s in report.skipped]
+    for kind, item in sorted(notes, key=lambda note: note[1].line):
+        click.echo(f"{file.name}:{item.line}: {kind} {item.key or '(no key)'}: {item.reason}", err=True)
+    click.echo(f"{len(report.written)} {'to write' if dry_run else 'written'}, {len(report.skipped)} skipped, "
+               f"{len(report.malformed)} malformed" + ("; each new entry needs its why and for_whom written "
+                                                       "(kb validate lists them)" if report.written else ""), err=True)
+    problems = report.malformed or [s for s in report.skipped if not s.reason.startswith("duplicate")]
+    raise SystemExit(1 if problems else 0)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "csl-json", "json"]), required=True,
+              help="bibtex: papers; csl-json: every entry; json: the whole KB, versioned.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (default: stdout).")
+@pass_state
+def export(state, fmt: str, output: Path | None) -> None:
+    """Export the KB as BibTeX, CSL-JSON or a versioned JSON dump for other tools."""
+    from kb.contrib.export import export_text
+    from kb.model import atomic_write
+
+    text, skipped = export_text(state.root, fmt)
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if skipped:
+        click.echo(f"{skipped} entry files skipped (they do not load: run kb validate)", err=True)

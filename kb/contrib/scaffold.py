@@ -3,6 +3,7 @@ that happens only when the validator passes the exact text (staged outside the K
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 import tempfile
 import textwrap
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.model import (ENTRIES_DIR, ID_PATTERN, KbError, UsageError, atomic_write, fields, load_entries,
-                      required_fields)
+                      load_taxonomy, required_fields)
 from kb.model.identity import arxiv_id, identity_keys
 
 from .canonical import render_entry
@@ -72,6 +73,7 @@ def slug_id(title: str, year: int | None = None) -> str:
     """An entry id from a title: ASCII, lowercase, hyphenated, the first few words that say something,
     then the year: 'Training Large Language Models to Reason' -> training-large-language-models-reason-2024."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    ascii_title = re.sub(r"(\w)['’](\w)", r"\1\2", ascii_title)  # don't -> dont
     words = [w for w in re.split(r"[^a-z0-9]+", ascii_title) if w]
     kept = [w for w in words if w not in _STOP_WORDS][:ID_WORDS] or words[:ID_WORDS] or ["entry"]
     slug = "-".join(kept)[:ID_LENGTH].strip("-")
@@ -128,6 +130,18 @@ def wrap_prose(text: str) -> str:
         else:
             lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
+
+
+def check_vocabulary(root: Path, domains: list[str], audience: list[str]) -> None:
+    """UsageError unless every domain and audience id is in the taxonomy (and there is one of each)."""
+    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
+    for values, known, kind in ((domains, taxonomy.domains, "domain"), (audience, taxonomy.audiences, "audience")):
+        if not values:
+            raise UsageError(f"give at least one --{kind} (ids from entries/taxonomy.yaml)")
+        for value in values:
+            if value not in known:
+                close = difflib.get_close_matches(value, list(known), n=1)
+                raise UsageError(f"unknown {kind} `{value}`" + (f"; did you mean `{close[0]}`?" if close else ""))
 
 
 def missing_fields(entry_type: str, data: dict) -> list[str]:

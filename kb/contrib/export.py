@@ -1,0 +1,84 @@
+"""Exports of the KB for other tools: BibTeX (papers), CSL-JSON (every entry) and a versioned JSON dump.
+
+JSON dump (EXPORT_VERSION 1): {"format": "kb-export", "version", "schema_version" (the entry schema's
+x-kb-schema-version), "license" (the project's), "generated" (UTC, ISO 8601), "entries": [each entry as
+`kb show --json` prints it], "taxonomy": {"domains": {id: {title, description, parent}}, "audiences":
+{id: {title, description}}}}. A consumer should check `format` and `version` before reading on.
+
+BibTeX comes from kb.site.bibtex.entry_to_bibtex (the one BibTeX writer, also used for the site's
+"Cite" blocks); `kb import-bibtex` reads it back to the same URLs, arXiv ids and DOIs.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from importlib import metadata
+from pathlib import Path
+
+from kb.model import ENTRIES_DIR, load_entries, load_taxonomy, schema_version
+
+EXPORT_VERSION = 1
+FORMATS = ("bibtex", "csl-json", "json")
+CSL_TYPES = {"lecture-series": "speech", "research-guide": "article"}  # papers: see _csl_type
+
+
+def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> tuple[str, int]:
+    """The KB in format `fmt`, and how many entry files were left out because they do not load."""
+    entries, failures = load_entries(root)
+    entries.sort(key=lambda e: e.id)
+    if fmt == "bibtex":
+        from kb.site.bibtex import entry_to_bibtex
+
+        return "\n".join(entry_to_bibtex(e) for e in entries if e.type == "paper"), len(failures)
+    if fmt == "csl-json":
+        return _json([csl_item(e) for e in entries]), len(failures)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    dump = {"format": "kb-export", "version": EXPORT_VERSION, "schema_version": schema_version(),
+            "license": _license(), "generated": now.replace(microsecond=0).isoformat(),
+            "entries": [e.as_json() for e in entries], "taxonomy": _taxonomy(root)}
+    return _json(dump), len(failures)
+
+
+def csl_item(entry) -> dict:
+    """One entry as a CSL-JSON item (names as `literal`: kb does not split names into parts)."""
+    data = entry.data
+    item = {"id": entry.id, "type": _csl_type(entry), "title": entry.title, "URL": data.get("url"),
+            "author": [{"literal": p} for p in entry.people] or None, "DOI": data.get("doi"),
+            "container-title": data.get("venue"), "publisher": data.get("institution"),
+            "genre": "Lecture series" if entry.type == "lecture-series" else None,
+            "keyword": ", ".join(map(str, data.get("tags", []))) or None, "language": data.get("language")}
+    published = data.get("published")
+    if isinstance(published, str) and published[:4].isdigit():
+        item["issued"] = {"date-parts": [[int(part) for part in published.split("-")]]}
+    elif entry.year:
+        item["issued"] = {"date-parts": [[entry.year]]}
+    return {k: v for k, v in item.items() if v}
+
+
+def _csl_type(entry) -> str:
+    if entry.type == "paper":
+        venue = str(entry.data.get("venue", ""))
+        return "article-journal" if venue and "arxiv" not in venue.lower() else "article"
+    return CSL_TYPES[entry.type]
+
+
+def _taxonomy(root: Path) -> dict:
+    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
+    domains = {}
+    for term_id, term in taxonomy.domains.items():
+        lineage = taxonomy.ancestors(term_id)  # from the top down to the domain itself
+        domains[term_id] = {"title": term.title, "description": term.description,
+                            "parent": lineage[-2].id if len(lineage) > 1 else None}
+    audiences = {term_id: {"title": t.title, "description": t.description} for term_id, t in taxonomy.audiences.items()}
+    return {"domains": domains, "audiences": audiences}
+
+
+def _license() -> str | None:
+    try:
+        return metadata.metadata("kb").get("License")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _json(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"
