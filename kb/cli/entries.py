@@ -15,11 +15,22 @@ from .app import main, pass_state
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="text: path:line:col lines; json: a list; github: PR annotations.")
+@click.option("--changed-since", metavar="GIT_REF",
+              help="Only entries added or changed since this git revision (all, if the taxonomy changed).")
 @pass_state
-def validate(state, paths: tuple[Path, ...], fmt: str) -> None:
+def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None) -> None:
     """Check entries (default: all) against the schema, the taxonomy and each other."""
+    from kb.model import TAXONOMY_FILE, UsageError, changed_entry_files
     from kb.validate import format_problems, validate as run_validation
 
+    if changed_since:
+        if paths:
+            raise UsageError("give entry paths or --changed-since, not both")
+        changed = changed_entry_files(state.root, changed_since)
+        if not changed:
+            click.echo(f"no entry changed since {changed_since}", err=True)
+            return
+        paths = () if any(p.name == TAXONOMY_FILE for p in changed) else tuple(changed)
     report = run_validation(state.root, list(paths) or None)
     output = format_problems(report.problems, fmt)
     if output or fmt == "json":
