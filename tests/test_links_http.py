@@ -207,3 +207,21 @@ def test_excluded_url_is_not_requested(server, empty_kb):
     result = only(check(empty_kb, configured(exclude=("/private$",))))
     assert result.status == "excluded"
     assert server.count() == 0
+
+
+def test_retry_after_pauses_the_whole_host(server, empty_kb):
+    busy = server.route("/busy", sequence(reply(429, {"Retry-After": "1"}), reply(200)))
+    others = [server.route(f"/other{i}", reply(200, delay=0.2)) for i in range(3)]
+    kb_with_urls(empty_kb, busy, *others)
+    report = check(empty_kb, configured(per_host=2))
+    assert {r.status for r in report.results} == {"ok"}
+    told_to_wait = next(t for p, t in server.arrivals if p == "/busy")
+    late = [t - told_to_wait for p, t in server.arrivals if p in ("/other1", "/other2")]
+    assert len(late) == 2 and min(late) >= 0.95  # queued behind the pause, though they never got a 429
+
+
+def test_malformed_urls_and_redirects_are_broken_not_crashes(server, empty_kb):
+    bad_hop = server.route("/bad-hop", reply(302, {"Location": "http://[not-an-address/"}))
+    kb_with_urls(empty_kb, "http://[bad/", bad_hop)
+    report = check(empty_kb)
+    assert {r.url: r.status for r in report.results} == {"http://[bad/": "broken", bad_hop: "broken"}

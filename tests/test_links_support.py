@@ -76,6 +76,7 @@ class LocalServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict = {}
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, headers)
+        self.arrivals: list[tuple[str, float]] = []  # (path, time.monotonic()) in arrival order
         self.in_flight = self.peak = self.bytes_sent = 0
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, 0), Handler)
@@ -97,6 +98,7 @@ class LocalServer:
     def handle(self, handler) -> None:
         with self.lock:
             self.requests.append((handler.command, handler.path, dict(handler.headers)))
+            self.arrivals.append((handler.path, time.monotonic()))
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
         try:

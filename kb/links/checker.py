@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .collect import collect_urls, select_files
-from .fetch import Fetcher
+from .fetch import Fetcher, host_of
 from .guard import NetworkGuard
 from .hosts import HostLimiter, Scheduler
 from .probers import probe_for
@@ -51,7 +50,7 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
     by_host: dict[str, list[str]] = {}
     for url in urls:
         probe = probe_for(url, fetcher.config)
-        by_host.setdefault(urlsplit(probe.target if probe else url).hostname or "", []).append(url)
+        by_host.setdefault(host_of(probe.target if probe else url), []).append(url)
     scheduler = Scheduler(limiter, by_host)
     results: dict[str, Result] = {}
     lock = threading.Lock()

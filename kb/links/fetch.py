@@ -76,10 +76,12 @@ class Fetcher:
         deadline = start + self.config.deadline
         if self.config.excluded(url):
             return Result(url, "excluded", message="excluded by the `exclude` setting")
+        if not host_of(url):
+            return Result(url, "broken", message="invalid URL: no host, or a malformed one")
         self.session().cookies.clear()
         probe = probe_for(url, self.config)
         target = without_credentials(probe.target if probe else url)
-        rule = self.config.host_rule(urlsplit(target).hostname or "")
+        rule = self.config.host_rule(host_of(target))
         methods = ("GET",) if probe or rule.method == "GET" else ("HEAD", "GET")
         for method in methods:
             trail = self.follow(target, method, deadline, need_body=probe is not None)
@@ -101,10 +103,13 @@ class Fetcher:
             answer = self.with_retries(current, method, deadline, need_body)
             if not answer.location:
                 return Trail(answer, method, current, redirects)
-            target = without_credentials(urljoin(current, answer.location))
+            try:
+                target = without_credentials(urljoin(current, answer.location))
+            except ValueError:
+                target = answer.location  # malformed: host_of finds no host and the hop is refused below
             redirects.append({"status": answer.code, "url": target})
             trail = Trail(answer, method, target, redirects)
-            if urlsplit(target).scheme not in ("http", "https"):
+            if not host_of(target) or urlsplit(target).scheme not in ("http", "https"):
                 trail.problem = f"redirects to a non-web address {target}"
             elif target in seen:
                 trail.problem = f"redirect loop (back to {target})"
@@ -123,7 +128,7 @@ class Fetcher:
             if wait is None:
                 return answer
             if answer.code in (429, 503) and "retry-after" in answer.headers:
-                self.limiter.pause(urlsplit(url).hostname or "", wait)  # the whole host waits, not just this URL
+                self.limiter.pause(host_of(url), wait)  # the whole host waits, not just this URL
             time.sleep(wait)
             attempt += 1
 
@@ -150,7 +155,7 @@ class Fetcher:
         return wait
 
     def request(self, url: str, method: str, deadline: float, need_body: bool) -> Answer:
-        host = urlsplit(url).hostname
+        host = host_of(url)
         if not host:
             return Answer(failure="invalid", message="the URL has no host")
         try:
@@ -235,9 +240,20 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(when.timestamp() - time.time(), 0.0)
 
 
+def host_of(url: str) -> str:
+    """The URL's host in lower case, or "" when it has none or cannot be parsed."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def without_credentials(url: str) -> str:
-    """`url` without a user:password@ part (never sent) or fragment."""
-    parts = urlsplit(url)
+    """`url` without a user:password@ part (never sent) or fragment; unchanged if it cannot be parsed."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 

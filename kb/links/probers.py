@@ -90,11 +90,10 @@ PROBERS = (youtube, doi, arxiv)
 
 
 def probe_for(url: str, config) -> Probe | None:
-    for prober in PROBERS:
-        probe = prober(url, config)
-        if probe:
-            return probe
-    return None
+    try:
+        return next((probe for prober in PROBERS if (probe := prober(url, config))), None)
+    except ValueError:  # a malformed URL: the ordinary check reports it
+        return None
 
 
 def wayback_lookup_url(url: str, config) -> str:
