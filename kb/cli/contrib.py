@@ -65,10 +65,12 @@ def _fetched(data: dict) -> dict:
 
 def _prompt_missing(entry_type: str, data: dict) -> dict:
     from kb.contrib.scaffold import complete, missing_fields, parse_value
+    from kb.model import fields
 
     for name in missing_fields(entry_type, complete(entry_type, data)):
-        is_list = entry_schema()["$defs"]["common"]["properties"].get(name, {}).get("type") == "array" \
-            or name in ("authors", "lecturers")
+        if name == "id":
+            continue  # made from the title (asked for below when missing), unless --id is given
+        is_list = fields(entry_type)[name].get("type") == "array"
         label = name.replace("_", " ") + (" (comma-separated)" if is_list else "")
         data[name] = parse_value(entry_type, name, click.prompt(label))
     return data
