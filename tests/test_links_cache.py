@@ -3,7 +3,11 @@ reported and ignored, history counts failed runs, and .kb/link-status.json is ex
 from __future__ import annotations
 
 import json
+import os
+import signal
 from dataclasses import replace
+
+import pytest
 
 from kb.links import load_link_status
 from kb.links.store import LinkCache
@@ -118,3 +122,19 @@ def test_cache_records_with_bad_fields_are_ignored(tmp_path):
     assert cache.notice is None
     assert cache.fresh("http://x/", replace(FAST).max_age) is None
     assert cache.fresh("http://y/", FAST.max_age) is None
+
+
+def test_interrupted_run_keeps_what_was_checked(server, empty_kb):
+    urls = [server.route(f"/p{i}", reply(200, delay=0.2 if i else 0)) for i in range(6)]
+    kb_with_urls(empty_kb, *urls)
+    interrupted = []
+
+    def progress(done, total):
+        if not interrupted:
+            interrupted.append(done)
+            os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C would, while the other URLs are in flight
+
+    with pytest.raises(KeyboardInterrupt):
+        check(empty_kb, configured(per_host=1), progress=progress)
+    saved = json.loads((empty_kb / ".kb" / "links-cache.json").read_text())["urls"]
+    assert urls[0] in saved and 1 <= len(saved) < 6

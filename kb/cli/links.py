@@ -53,7 +53,8 @@ def config_overrides(options: dict) -> dict:
         status, _, age = item.rpartition("=")
         ages.update({status: age} if status else {"ok": age, "moved": age})
     networks = options.pop("allow_network")
-    return {**options, "cache": options.pop("cache_file"), "max_age": ages or None,
+    cache = options.pop("cache_file")
+    return {**options, "cache": str(Path(cache).resolve()) if cache else None, "max_age": ages or None,
             "allow_networks": list(networks) or None}
 
 

@@ -28,7 +28,15 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     todo = [url for url, hit in cached.items() if hit is None]
     limiter = HostLimiter(config.limit)
     fetcher = Fetcher(config, NetworkGuard(config.allow_networks), limiter)
-    checked = run_pool(fetcher, limiter, todo, config.concurrency, progress)
+    checked: dict[str, Result] = {}
+    try:
+        run_pool(fetcher, limiter, todo, config.concurrency, checked, progress)
+    except KeyboardInterrupt:
+        if use_cache:  # the results already in hand are not lost
+            for result in checked.values():
+                cache.remember(result)
+            cache.save()
+        raise
     for result in checked.values():
         cache.remember(result)
     if suggest_archive:
@@ -45,14 +53,15 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak))
 
 
-def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, progress=None) -> dict:
-    """{url: Result} for `urls`, checked by up to `concurrency` threads, per-host limits kept."""
+def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, results: dict,
+             progress=None) -> None:
+    """Fill `results` ({url: Result}) for `urls`, checked by up to `concurrency` threads, per-host limits
+    kept. On KeyboardInterrupt the workers stop taking URLs and `results` holds what was done."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
         probe = probe_for(url, fetcher.config)
         by_host.setdefault(host_of(probe.target if probe else url), []).append(url)
     scheduler = Scheduler(limiter, by_host)
-    results: dict[str, Result] = {}
     lock = threading.Lock()
 
     def work():
@@ -78,4 +87,3 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
     except KeyboardInterrupt:
         scheduler.stop()  # workers finish the request in hand, then stop
         raise
-    return results
