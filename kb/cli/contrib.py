@@ -15,7 +15,7 @@ _NOT_OPTIONS = ("id", "links", "recommended_by")  # --id is explicit; lists of o
 
 def _field_options(command):
     """One option per entry field, from the schema: `--title`, `--domain` (repeatable) and so on."""
-    from kb.contrib.scaffold import option_name
+    from kb.contrib.naming import option_name
 
     defs = entry_schema()["$defs"]
     seen = {}

@@ -17,6 +17,7 @@ from kb.model.identity import arxiv_id, identity_keys
 
 from .canonical import render_entry
 from .fetch import bare_doi
+from .naming import option_name
 
 PROSE_FIELDS = ("why", "for_whom", "caveats")
 PROSE_WIDTH = 100  # new prose is wrapped like the existing entries'
@@ -41,13 +42,6 @@ class EntryInvalid(KbError):
         self.problems = problems
         super().__init__("the entry would not pass `kb validate`:\n" + "\n".join(
             f"  line {p.line}: {p.code}: {p.message}" + (f" ({p.hint})" if p.hint else "") for p in problems))
-
-
-def option_name(field_name: str) -> str:
-    """The `kb new` option for a field: `--domain` for domains, `--for-whom` for for_whom."""
-    singular = {"domains": "domain", "authors": "author", "lecturers": "lecturer", "tags": "tag",
-                "prerequisites": "prerequisite"}
-    return singular.get(field_name, field_name).replace("_", "-")
 
 
 def parse_value(entry_type: str, name: str, text: str):
