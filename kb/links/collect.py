@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kb.model import LoadError, UsageError, changed_entry_files, entry_files, read_entry
+from kb.model import LoadError, UsageError, bulk_load, changed_entry_files, entry_files, read_entry
 from kb.model.identity import arxiv_id, normalize_doi
 
 _URL = re.compile(r"^https?://\S+$", re.I)
@@ -39,18 +39,23 @@ def collect_urls(root: Path, files: list[Path]) -> tuple[dict[str, list[str]], l
     """{url: ["path:line", ...]} in file order, and notices for files that could not be read."""
     urls: dict[str, list[str]] = {}
     notices = []
-    for file in files:
-        try:
-            entry = read_entry(file, root)
-        except LoadError as exc:
-            notices.append(f"skipped {_shown(file, root)}:{exc.line}: {exc.message}")
-            continue
-        except OSError as exc:
-            notices.append(f"skipped {_shown(file, root)}: {exc.strerror or exc}")
-            continue
-        for where, url in urls_in(entry.data):
-            urls.setdefault(url, []).append(f"{entry.path.as_posix()}:{entry.where(where)[0]}")
+    with bulk_load():
+        for file in files:
+            _collect_file(root, file, urls, notices)
     return urls, notices
+
+
+def _collect_file(root: Path, file: Path, urls: dict, notices: list) -> None:
+    try:
+        entry = read_entry(file, root)
+    except LoadError as exc:
+        notices.append(f"skipped {_shown(file, root)}:{exc.line}: {exc.message}")
+        return
+    except OSError as exc:
+        notices.append(f"skipped {_shown(file, root)}: {exc.strerror or exc}")
+        return
+    for where, url in urls_in(entry.data):
+        urls.setdefault(url, []).append(f"{entry.path.as_posix()}:{entry.where(where)[0]}")
 
 
 def urls_in(value, where: tuple = ()):
