@@ -1,0 +1,29 @@
+"""Full-text search over the entries: `kb index` and `kb search`.
+
+The YAML files are the truth; the index is a disposable cache of them (papis style), kept behind the
+abstract Backend of backend.py, whose one implementation (whoosh_backend.py) is the only module that
+imports Whoosh. Importing this package is cheap; the backend is imported on first use.
+
+Public surface:
+- search(root, text, filters=Filters(), limit=10, location=None, wait=10.0) -> SearchResult
+  refreshes the index first when an entry file or the taxonomy changed (cheap check: sizes and mtimes).
+- update_index(root, location=None, rebuild=False, wait=10.0) -> IndexReport   (`kb index`)
+- Filters(type, domain, audience, year_from, year_to): None means any; a domain includes its sub-domains.
+- format_text(result, colour) -> str: the `kb search` text report.
+
+Options and their defaults:
+- location: the index folder; default `<root>/.kb/index`, or $KB_INDEX_DIR (INDEX_ENV) when set.
+- wait: seconds a writer waits for another writer's lock before IndexBusy (default 10).
+- limit: results returned, 1..1000 (default 10); queries are at most 1000 characters (MAX_QUERY_CHARS).
+
+Errors: UsageError (bad query or filter, exit 2), IndexBusy (another writer held the lock too long),
+IndexUnreadable (an index that could not be rebuilt).
+"""
+from .backend import Filters, IndexUnreadable
+from .indexing import IndexReport
+from .render import format_text
+from .searching import MAX_QUERY_CHARS, SearchResult, search, update_index
+from .store import INDEX_ENV, IndexBusy, index_location
+
+__all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexReport", "IndexUnreadable", "MAX_QUERY_CHARS",
+           "SearchResult", "format_text", "index_location", "search", "update_index"]

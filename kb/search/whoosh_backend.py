@@ -1,0 +1,301 @@
+"""The Whoosh backend: the only module of kb that imports whoosh (the `whoosh3` distribution; see
+docs/search.md for why that fork).
+
+Ranking is BM25F proper: query words are looked up in one field, `all`, where each token of an entry's
+text carries the boost of the field it came from (title 4, people 3, institution 2.5, tags and the
+titles of its domains and audiences 2, `why` and `for_whom` 1), so a word's weight in an entry is the
+boosted sum of its frequencies, saturated once. One field per word keeps queries fast; the separate
+fields (title, people, ...) answer field queries such as `lecturer:susskind`. Text is stemmed and
+accent-folded. Typo tolerance: query words found nowhere are replaced by the closest word of the
+titles, names, institutions and tags (the unstemmed `spell` field), and the corrected query reported.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import columns, fields, highlight, index, qparser, query, scoring
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from .backend import Backend, Filters, Highlight, Hit, IndexUnreadable, Page
+
+SCHEMA_VERSION = 1  # bump when the fields or analyzers change: an index of another version is rebuilt
+
+BOOSTS = {"title": 4.0, "people": 3.0, "institution": 2.5, "topics": 2.0, "why": 1.0, "for_whom": 1.0}
+BOOST_MARK = "kbboost"  # `kbboost25` in the text of `all` gives the tokens after it a boost of 2.5
+ALIASES = {"lecturers": ["lecturer"], "authors": ["author"], "people": ["person", "by"],
+           "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"]}
+HIGHLIGHTED = ("title", "people", "institution", "topics", "why", "for_whom")
+SNIPPETS = ("why", "for_whom")  # long fields: a fragment around the matches rather than the whole text
+FACETS = ("type", "domain", "audience")
+DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year")
+SPELLED = ("title", "people", "institution", "topics")  # the words corrections come from
+MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
+BULK_PROCS = 2  # processes a full build analyses documents in
+
+
+class SectionBoosts(Filter):
+    """At indexing, a `kbboostN` token sets the boost of the tokens after it to N/10 and is dropped.
+    At query time it does nothing, so the field's words are searched like any other."""
+
+    def __call__(self, tokens):
+        boost = 1.0
+        for token in tokens:
+            if token.mode == "index":
+                if token.text.startswith(BOOST_MARK) and token.text[len(BOOST_MARK):].isdigit():
+                    boost = int(token.text[len(BOOST_MARK):]) / 10
+                    continue
+                token.boost = boost
+            yield token
+
+
+def _analyzers():
+    # Stop words go from every field, names too: else "on" or "for" in a query must match some name.
+    folded = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+    stemmed = folded | StemFilter()
+    return folded, stemmed, RegexTokenizer() | SectionBoosts() | LowercaseFilter() | CharsetFilter(accent_map) \
+        | StopFilter() | StemFilter()
+
+
+def _schema() -> fields.Schema:
+    folded, stemmed, boosted = _analyzers()
+    return fields.Schema(
+        path=fields.ID(unique=True, stored=True),
+        display=fields.STORED(),
+        all=fields.TEXT(analyzer=boosted),
+        id=fields.ID(),
+        type=fields.ID(),
+        title=fields.TEXT(analyzer=stemmed, stored=True),
+        people=fields.TEXT(analyzer=folded, stored=True, phrase=False),
+        lecturers=fields.TEXT(analyzer=folded, phrase=False),
+        authors=fields.TEXT(analyzer=folded, phrase=False),
+        institution=fields.TEXT(analyzer=stemmed, stored=True, phrase=False),
+        topics=fields.TEXT(analyzer=stemmed, stored=True, phrase=False),
+        why=fields.STORED(),  # searched through `all` only, kept for snippets
+        for_whom=fields.STORED(),
+        domain=fields.KEYWORD(),  # every domain id with its ancestors, so a filter includes sub-domains
+        audience=fields.KEYWORD(),
+        year=fields.NUMERIC(int, bits=16, signed=True, shift_step=16),  # one term per year: ranges are short
+        facets=fields.COLUMN(columns.VarBytesColumn()),  # "type\tdomains\taudiences", for facet counts
+        spell=fields.TEXT(analyzer=folded, phrase=False),  # the unstemmed vocabulary, for corrections
+    )
+
+
+def _fields(doc: dict) -> dict:
+    """An index document (documents.py) as Whoosh field values."""
+    values = {
+        "path": doc["path"], "display": {k: doc[k] for k in DISPLAY},
+        "id": doc["id"], "type": doc["type"], "title": doc["title"],
+        "people": ", ".join(doc["people"]), "lecturers": ", ".join(doc["lecturers"]),
+        "authors": ", ".join(doc["authors"]), "institution": doc["institution"],
+        "topics": ", ".join(doc["tags"] + doc["domain_titles"] + doc["audience_titles"]),
+        "why": doc["why"], "for_whom": doc["for_whom"],
+        "domain": " ".join(doc["domain_lineage"]), "audience": " ".join(doc["audience"]),
+    }
+    values["all"] = "\n".join(f"{BOOST_MARK}{round(boost * 10)} {values[name]}" for name, boost in BOOSTS.items())
+    values["spell"] = "\n".join(values[name] for name in SPELLED)
+    tops = [d for d in doc["domain_lineage"] if "/" not in d]
+    values["facets"] = "\t".join((doc["type"], " ".join(tops), " ".join(doc["audience"]))).encode()
+    if doc["year"] is not None:
+        values["year"] = doc["year"]
+    return {name: value for name, value in values.items() if value != ""}
+
+
+class WhooshBackend(Backend):
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self, ix: index.Index):
+        self._ix = ix
+        self._searcher = None
+
+    @classmethod
+    def create(cls, folder: Path) -> "WhooshBackend":
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(index.create_in(str(folder), _schema()))
+
+    @classmethod
+    def open(cls, folder: Path) -> "WhooshBackend":
+        try:
+            ix = index.open_dir(str(folder))
+            if set(ix.schema.names()) != set(_schema().names()):
+                raise IndexUnreadable(f"the index in {folder} has other fields than this version of kb")
+            with ix.reader() as reader:  # opens every segment: a damaged one fails here, not mid-search
+                reader.doc_count()
+            return cls(ix)
+        except IndexUnreadable:
+            raise
+        except Exception as exc:  # Whoosh raises many kinds (EmptyIndexError, struct/pickle errors, ...)
+            raise IndexUnreadable(f"cannot read the index in {folder}: {exc.__class__.__name__}: {exc}") from exc
+
+    def update(self, add: Iterable[dict], delete: Iterable[str] = (), bulk: bool = False) -> None:
+        self._close_searcher()
+        # A bulk load spreads the analysis over BULK_PROCS processes, each writing its own segment.
+        writer = self._ix.writer(procs=BULK_PROCS, multisegment=True, limitmb=64) if bulk else self._ix.writer()
+        try:
+            for path in delete:
+                writer.delete_by_term("path", path)
+            for doc in add:
+                writer.update_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def close(self) -> None:
+        self._close_searcher()
+        self._ix.close()
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def search(self, text: str, filters: Filters, limit: int) -> Page:
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        searcher = self._searcher
+        restrict = _filter_query(filters)
+        parsed = self._parse(text, qparser.AndGroup)
+        suggestion, parsed = self._correct(searcher, text, parsed)
+        docs = _matching(searcher, parsed, restrict)
+        matched = "all"
+        if not docs and _word_count(parsed) > 1:
+            # No entry has every word: rank the entries having some, more words ranking higher.
+            parsed = self._parse(suggestion or text, qparser.OrGroup.factory(0.9))
+            docs, matched = _matching(searcher, parsed, restrict), "any"
+        if not docs:
+            return Page(0, [], _facets(searcher, docs), suggestion, "none")
+        results = searcher.search(parsed, filter=docs, limit=limit)
+        words = _highlight_words(searcher, parsed)
+        hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
+        return Page(len(docs), hits, _facets(searcher, docs), suggestion, matched)
+
+    def _parse(self, text: str, group) -> query.Query:
+        if not text:
+            return query.Every()
+        parser = qparser.QueryParser("all", self._ix.schema, group=group)
+        parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
+        parser.add_plugin(qparser.GtLtPlugin())
+        parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2` from users only skews the ranking
+        try:
+            return parser.parse(text)
+        except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
+            return parser.parse(" ".join(_plain_words(text)))
+
+    def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
+        """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
+        reader = searcher.reader()
+        unknown = sorted({(q.startchar, q.endchar) for q in parsed.leaves()
+                          if type(q) is query.Term and q.fieldname == "all" and q.startchar is not None
+                          and (q.fieldname, q.text) not in reader})
+        if not unknown:
+            return None, parsed
+        corrector = searcher.corrector("spell")
+        corrected = text
+        for start, end in reversed(unknown[:MAX_CORRECTIONS]):  # from the end: earlier offsets stay valid
+            word = text[start:end].lower()
+            # The closest words first: the corrector ranks only by frequency within its distance.
+            suggestions = corrector.suggest(word, limit=1, maxdist=1, prefix=1) or (
+                corrector.suggest(word, limit=1, maxdist=2, prefix=1) if len(word) > 4 else [])
+            if suggestions:
+                corrected = corrected[:start] + suggestions[0] + corrected[end:]
+        if corrected == text:
+            return None, parsed
+        return corrected, self._parse(corrected, qparser.AndGroup)
+
+
+def _matching(searcher, parsed: query.Query, restrict: query.Query | None) -> set[int]:
+    combined = parsed if restrict is None else query.And([parsed, restrict])
+    return _docset(searcher, combined.normalize())
+
+
+def _docset(searcher, q: query.Query) -> set[int]:
+    """The documents matching q, by set algebra on posting lists for terms, AND and OR (faster than
+    Whoosh's matchers when only the set is needed), by Whoosh for the rest."""
+    if isinstance(q, query.Term):
+        reader = searcher.reader()
+        return set(reader.postings(q.fieldname, q.text).all_ids()) if (q.fieldname, q.text) in reader else set()
+    if isinstance(q, query.Or):
+        return set().union(*(_docset(searcher, sub) for sub in q.subqueries))
+    if isinstance(q, query.And):
+        found = _docset(searcher, q.subqueries[0]) if q.subqueries else set()
+        for sub in q.subqueries[1:]:
+            if not found:
+                break
+            found &= _docset(searcher, sub)
+        return found
+    return set(searcher.docs_for_query(q))
+
+
+def _facets(searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+    """Counts by type, top-level domain and audience: one column read per matching document, and
+    documents sharing the same combination are counted together."""
+    column = searcher.reader().column_reader("facets")
+    counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+    for combination, n in Counter(column[doc] for doc in docs).items():
+        for name, values in zip(FACETS, combination.decode().split("\t")):
+            for value in values.split():
+                counts[name][value] += n
+    return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
+
+
+def _filter_query(filters: Filters) -> query.Query | None:
+    parts = [query.Term(name, value) for name, value in
+             (("type", filters.type), ("domain", filters.domain and filters.domain.strip("/")),
+              ("audience", filters.audience)) if value]
+    if filters.year_from is not None or filters.year_to is not None:
+        parts.append(query.NumericRange("year", filters.year_from, filters.year_to))
+    return query.And(parts) if parts else None
+
+
+def _word_count(parsed: query.Query) -> int:
+    return len({(t.startchar, t.endchar) for t in parsed.all_tokens()})
+
+
+def _plain_words(text: str) -> list[str]:
+    return ["".join(ch for ch in word if ch.isalnum()) for word in text.split()]
+
+
+class _SpanFormatter(highlight.Formatter):
+    """Highlights as (fragment text, [(start, end)...]) pairs instead of marked-up strings."""
+
+    def format(self, fragments, replace=False):
+        return [self._spans(f) for f in fragments]
+
+    @staticmethod
+    def _spans(fragment) -> tuple[str, list[tuple[int, int]]]:
+        start, end = fragment.startchar, fragment.endchar
+        spans = [(t.startchar - start, t.endchar - start) for t in fragment.matches
+                 if start <= t.startchar and t.endchar <= end]
+        return fragment.text[start:end], spans
+
+
+_WHOLE = highlight.WholeFragmenter()
+_SNIPPET = highlight.ContextFragmenter(maxchars=160, surround=50)
+_STEMMED = _analyzers()[1]
+
+
+def _highlight_words(searcher, parsed: query.Query) -> frozenset[str]:
+    """The stemmed words to mark: the query's terms as found in the index (wildcards expanded)."""
+    words = set()
+    for fieldname, btext in parsed.existing_terms(searcher.reader(), expand=True):
+        if fieldname in ("all", "title", "institution", "topics"):
+            words.add(btext.decode() if isinstance(btext, bytes) else btext)
+        elif fieldname in ("people", "lecturers", "authors"):  # unstemmed names: stem them like the rest
+            words.update(t.text for t in _STEMMED(btext.decode() if isinstance(btext, bytes) else btext))
+    return frozenset(words)
+
+
+def _highlights(hit, words: frozenset[str]) -> list[Highlight]:
+    found = []
+    for name in HIGHLIGHTED:
+        text = hit.get(name)
+        if not text or not words:
+            continue
+        fragmenter = _SNIPPET if name in SNIPPETS else _WHOLE
+        for fragment, spans in highlight.highlight(text, words, _STEMMED, fragmenter, _SpanFormatter(), top=1):
+            if spans:
+                found.append(Highlight(name, fragment, spans))
+    return found
