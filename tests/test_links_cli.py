@@ -176,3 +176,14 @@ def test_changed_since_checks_only_changed_entries(server, empty_kb, cli):
 def test_missing_path_is_a_usage_error(empty_kb, cli):
     result = cli(empty_kb, "check-links", "entries/paper/nothing.yaml")
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_progress_bar_draws_on_stderr(capsys):
+    from kb.cli.links import progress_bar
+
+    show = progress_bar()
+    show(1, 4)
+    show(4, 4)
+    err = capsys.readouterr().err
+    assert "\r[" + "#" * 7 + "." * 23 + "] 1/4" in err
+    assert err.endswith("[" + "#" * 30 + "] 4/4\n")

@@ -7,7 +7,7 @@ import tracemalloc
 from email.utils import formatdate
 
 from kb.links.config import HostRule
-from test_links_support import (by_method, check, configured, endless, kb_with_urls, only, other_server,  # noqa: F401
+from test_links_support import (by_method, check, configured, drop, endless, kb_with_urls, only, other_server,  # noqa: F401
                                 refused_url, reply, sequence, server)
 
 
@@ -225,3 +225,44 @@ def test_malformed_urls_and_redirects_are_broken_not_crashes(server, empty_kb):
     kb_with_urls(empty_kb, "http://[bad/", bad_hop)
     report = check(empty_kb)
     assert {r.url: r.status for r in report.results} == {"http://[bad/": "broken", bad_hop: "broken"}
+
+
+def test_dropped_head_falls_back_to_get(server, empty_kb):
+    url = server.route("/page", by_method(HEAD=drop, GET=reply(200)))
+    kb_with_urls(empty_kb, url)
+    result = only(check(empty_kb))
+    assert (result.status, result.method) == ("ok", "GET")
+    assert [m for m, _, _ in server.requests] == ["HEAD", "GET"]
+
+
+def test_dropped_get_and_408_are_retried(server, empty_kb):
+    reset = server.route("/reset", sequence(drop, reply(200)))
+    slow_client = server.route("/408", sequence(reply(408), reply(200)))
+    config = configured(hosts={"127.0.0.1": HostRule(method="GET")})
+    kb_with_urls(empty_kb, reset, slow_client)
+    assert {r.status for r in check(empty_kb, config).results} == {"ok"}
+    assert server.count("/reset") == 2 and server.count("/408") == 2
+
+
+def test_tls_error_is_broken(server, empty_kb):
+    server.route("/page", reply(200))
+    url = server.url("/page").replace("http://", "https://")  # TLS spoken to a plain HTTP server
+    kb_with_urls(empty_kb, url)
+    result = only(check(empty_kb))
+    assert result.status == "broken"
+    assert result.message.startswith("TLS error")
+
+
+def test_global_cap_holds_across_the_pool(server, empty_kb):
+    urls = [server.route(f"/p{i}", reply(200, delay=0.1)) for i in range(8)]
+    kb_with_urls(empty_kb, *urls)
+    assert {r.status for r in check(empty_kb, configured(per_host=8, concurrency=2)).results} == {"ok"}
+    assert server.peak == 2
+
+
+def test_per_host_override_lowers_the_limit(server, empty_kb):
+    urls = [server.route(f"/p{i}", reply(200, delay=0.05)) for i in range(6)]
+    kb_with_urls(empty_kb, *urls)
+    config = configured(per_host=4, hosts={"127.0.0.1": HostRule(per_host=1)})
+    assert {r.status for r in check(empty_kb, config).results} == {"ok"}
+    assert server.peak == 1

@@ -44,6 +44,12 @@ def by_method(**answers):
     return lambda handler: answers[handler.command](handler)
 
 
+def drop(handler):
+    """Close the connection without an answer."""
+    handler.close_connection = True
+    return None
+
+
 def endless(handler):
     """200 with a body that never ends (None tells the handler the answer is already written)."""
     handler.send_response(200)
