@@ -164,12 +164,12 @@ class Fetcher:
             return Answer(failure="blocked", message=str(exc))
         except (socket.gaierror, UnicodeError) as exc:
             return Answer(failure="dns", message=f"DNS lookup of {host} failed ({exc})")
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return Answer(failure="timeout", message=f"the {self.config.deadline:.0f} s deadline for this URL passed")
-        timeout = min(self.config.timeout, remaining)
         headers = self.config.host_rule(host).headers
         with self.limiter.slot(host):
+            remaining = deadline - time.monotonic()  # after any wait for room on the host
+            if remaining <= 0:
+                return Answer(failure="timeout", message=f"the {self.config.deadline:.0f} s deadline for this URL passed")
+            timeout = min(self.config.timeout, remaining)
             try:
                 response = self.session().request(method, url, headers=headers, timeout=(timeout, timeout),
                                                   allow_redirects=False, stream=method == "GET")
