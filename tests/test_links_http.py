@@ -266,3 +266,13 @@ def test_per_host_override_lowers_the_limit(server, empty_kb):
     config = configured(per_host=4, hosts={"127.0.0.1": HostRule(per_host=1)})
     assert {r.status for r in check(empty_kb, config).results} == {"ok"}
     assert server.peak == 1
+
+
+def test_a_host_asking_for_a_huge_pause_is_left_alone_for_the_run(server, empty_kb):
+    first = server.route("/first", reply(429, {"Retry-After": "86400"}))
+    second = server.route("/second", reply(200))
+    kb_with_urls(empty_kb, first, second)
+    report = check(empty_kb, configured(per_host=1))
+    assert {r.url: r.status for r in report.results} == {first: "rate-limited", second: "rate-limited"}
+    assert server.count() == 1
+    assert "not asked again" in only(report, second).message

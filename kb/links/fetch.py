@@ -32,7 +32,7 @@ class Answer:
     reason: str = ""
     headers: dict = field(default_factory=dict)
     body: bytes = b""
-    failure: str | None = None  # timeout, dropped, refused, dns, tls, invalid, blocked
+    failure: str | None = None  # timeout, dropped, refused, dns, tls, invalid, blocked, rate-limited
     message: str = ""
     rate_limited: bool = False
 
@@ -124,7 +124,7 @@ class Fetcher:
         attempt = 0
         while True:
             answer = self.request(url, method, deadline, need_body)
-            wait = self.retry_wait(answer, attempt, method, deadline)
+            wait = self.retry_wait(answer, attempt, deadline, method, host_of(url))
             if wait is None:
                 return answer
             if answer.code in (429, 503) and "retry-after" in answer.headers:
@@ -132,7 +132,7 @@ class Fetcher:
             time.sleep(wait)
             attempt += 1
 
-    def retry_wait(self, answer: Answer, attempt: int, method: str, deadline: float) -> float | None:
+    def retry_wait(self, answer: Answer, attempt: int, deadline: float, method: str, host: str) -> float | None:
         """Seconds to wait before trying again, or None (marking a rate limit that cannot be waited out)."""
         code, config = answer.code, self.config
         temporary = (code is not None and (code >= 500 or code in (408, 429))
@@ -143,6 +143,7 @@ class Fetcher:
         if retry_after is not None and retry_after > config.max_retry_after:
             answer.rate_limited = True
             answer.message = f"Retry-After of {retry_after:.0f} s is past the cap of {config.max_retry_after:.0f} s"
+            self.limiter.close(host, f"{host} asked for a {retry_after:.0f} s pause earlier in this run; not asked again")
             return None
         if attempt >= config.retries:
             answer.rate_limited = code == 429
@@ -164,6 +165,8 @@ class Fetcher:
             return Answer(failure="blocked", message=str(exc))
         except (socket.gaierror, UnicodeError) as exc:
             return Answer(failure="dns", message=f"DNS lookup of {host} failed ({exc})")
+        if host in self.limiter.closed:
+            return Answer(failure="rate-limited", message=self.limiter.closed[host])
         headers = self.config.host_rule(host).headers
         with self.limiter.slot(host):
             remaining = deadline - time.monotonic()  # after any wait for room on the host
@@ -265,7 +268,7 @@ def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...
         result.message = trail.problem
         return result
     if answer.failure:
-        result.status = {"blocked": "blocked", "timeout": "timeout"}.get(answer.failure, "broken")
+        result.status = answer.failure if answer.failure in ("blocked", "timeout", "rate-limited") else "broken"
         result.message, result.final_url = answer.message, None
         return result
     verdict = probe.interpret(answer.code, answer.body) if probe else None

@@ -18,6 +18,7 @@ class HostLimiter:
         self.active: dict[str, int] = {}
         self.not_before: dict[str, float] = {}
         self.peak: dict[str, int] = {}  # the most requests seen in flight per host (for tests and benchmarks)
+        self.closed: dict[str, str] = {}  # host -> why no more requests go to it in this run
 
     def has_room(self, host: str) -> bool:
         return (self.active.get(host, 0) < self.limit_of(host)
@@ -42,6 +43,11 @@ class HostLimiter:
         with self.cond:
             self.active[host] -= 1
             self.cond.notify_all()
+
+    def close(self, host: str, reason: str) -> None:
+        """No more requests to `host` in this run (it asked for a longer wait than the cap)."""
+        with self.cond:
+            self.closed.setdefault(host, reason)
 
     def pause(self, host: str, seconds: float) -> None:
         """No new request to `host` for `seconds` (a Retry-After answer)."""
