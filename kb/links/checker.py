@@ -28,17 +28,7 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     todo = [url for url, hit in cached.items() if hit is None]
     limiter = HostLimiter(config.limit)
     fetcher = Fetcher(config, NetworkGuard(config.allow_networks), limiter)
-    checked: dict[str, Result] = {}
-    try:
-        run_pool(fetcher, limiter, todo, config.concurrency, checked, progress)
-    except KeyboardInterrupt:
-        if use_cache:  # the results already in hand are not lost
-            for result in checked.values():
-                cache.remember(result)
-            cache.save()
-        raise
-    for result in checked.values():
-        cache.remember(result)
+    checked = check_and_remember(fetcher, limiter, todo, cache, use_cache, progress)
     if suggest_archive:
         for result in checked.values():
             if result.status in ("broken", "timeout"):
@@ -51,6 +41,23 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
         cache.save(keep=set(urls) if whole_kb else None)
     write_link_status(root, results, replace=whole_kb)
     return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak))
+
+
+def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], cache: LinkCache, save: bool,
+                       progress=None) -> dict[str, Result]:
+    """Check `urls`, carrying each URL's history forward in the cache; after Ctrl-C, what was checked
+    so far is saved before the interruption goes on."""
+    checked: dict[str, Result] = {}
+    interrupted = True
+    try:
+        run_pool(fetcher, limiter, urls, fetcher.config.concurrency, checked, progress)
+        interrupted = False
+    finally:
+        for result in checked.values():
+            cache.remember(result)
+        if interrupted and save:
+            cache.save()
+    return checked
 
 
 def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, results: dict,
