@@ -99,7 +99,8 @@ class LocalServer:
         return self.url(path)
 
     def count(self, path: str | None = None, method: str | None = None) -> int:
-        return sum(1 for m, p, _ in self.requests if (path is None or p.split("?")[0] == path) and (method is None or m == method))
+        return sum(1 for m, p, _ in self.requests
+                   if (path is None or p.split("?")[0] == path) and (method is None or m == method))
 
     def handle(self, handler) -> None:
         with self.lock:

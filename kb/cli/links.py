@@ -11,13 +11,15 @@ from .app import main, pass_state
 
 @main.command("check-links")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--concurrency", type=int, help="Requests in flight at most, all hosts together (setting `concurrency`: 64).")
+@click.option("--concurrency", type=int,
+              help="Requests in flight at most, all hosts together (setting `concurrency`: 64).")
 @click.option("--per-host", type=int, help="Requests in flight to one host at most (setting `per_host`: 4).")
 @click.option("--timeout", help="Connect and read timeout, e.g. 10 or 10s (setting `timeout`: 10s).")
 @click.option("--retries", type=int, help="More tries for temporary failures (setting `retries`: 2).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@click.option("--cache", "cache_file", metavar="FILE", help="Cache file (setting `cache`: .kb/links-cache.json under the KB).")
+@click.option("--cache", "cache_file", metavar="FILE",
+              help="Cache file (setting `cache`: .kb/links-cache.json under the KB).")
 @click.option("--no-cache", is_flag=True, help="Check everything again; neither read nor write the cache.")
 @click.option("--max-age", multiple=True, metavar="[STATUS=]AGE",
               help="How long a cached result stays fresh, e.g. 7d (ok and moved) or broken=1h; repeatable.")

@@ -143,7 +143,8 @@ class Fetcher:
         if retry_after is not None and retry_after > config.max_retry_after:
             answer.rate_limited = True
             answer.message = f"Retry-After of {retry_after:.0f} s is past the cap of {config.max_retry_after:.0f} s"
-            self.limiter.close(host, f"{host} asked for a {retry_after:.0f} s pause earlier in this run; not asked again")
+            self.limiter.close(host, f"{host} asked for a {retry_after:.0f} s pause earlier in this run; "
+                                     "not asked again")
             return None
         if attempt >= config.retries:
             answer.rate_limited = code == 429
@@ -171,7 +172,8 @@ class Fetcher:
         with self.limiter.slot(host):
             remaining = deadline - time.monotonic()  # after any wait for room on the host
             if remaining <= 0:
-                return Answer(failure="timeout", message=f"the {self.config.deadline:.0f} s deadline for this URL passed")
+                return Answer(failure="timeout",
+                              message=f"the {self.config.deadline:.0f} s deadline for this URL passed")
             timeout = min(self.config.timeout, remaining)
             try:
                 response = self.session().request(method, url, headers=headers, timeout=(timeout, timeout),

@@ -34,7 +34,8 @@ def youtube(url: str, config) -> Probe | None:
     if host not in YOUTUBE_HOSTS:
         return None
     query = parse_qs(parts.query)
-    video_page = (host == "youtu.be" and len(parts.path) > 1) or parts.path.startswith(("/shorts/", "/embed/", "/live/"))
+    video_page = ((host == "youtu.be" and len(parts.path) > 1)
+                  or parts.path.startswith(("/shorts/", "/embed/", "/live/")))
     if not (video_page or (parts.path == "/watch" and "v" in query) or (parts.path == "/playlist" and "list" in query)):
         return None  # channels and search pages are ordinary pages
     return Probe("YouTube oEmbed", f"{config.youtube_oembed}?format=json&url={quote(url, safe='')}", _youtube_answer)

@@ -28,7 +28,8 @@ class LinkCache:
             return cls(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("urls"), dict):
+            if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
+                    or not isinstance(data.get("urls"), dict)):
                 raise ValueError("not a kb link cache")
             return cls(path, {url: rec for url, rec in data["urls"].items() if isinstance(rec, dict)})
         except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
