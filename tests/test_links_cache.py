@@ -138,3 +138,12 @@ def test_interrupted_run_keeps_what_was_checked(server, empty_kb):
         check(empty_kb, configured(per_host=1), progress=progress)
     saved = json.loads((empty_kb / ".kb" / "links-cache.json").read_text())["urls"]
     assert urls[0] in saved and 1 <= len(saved) < 6
+
+
+def test_unwritable_state_folder_is_a_warning_not_a_crash(server, empty_kb, cli):
+    url = server.route("/p", reply(200))
+    kb_with_urls(empty_kb, url)
+    (empty_kb / ".kb").write_text("a file where the folder should be")
+    result = cli(empty_kb, "check-links", "--allow-network", "127.0.0.1/32")
+    assert result.exit_code == 0
+    assert "could not write the cache" in result.stderr and "could not write the link status" in result.stderr

@@ -187,3 +187,9 @@ def test_progress_bar_draws_on_stderr(capsys):
     err = capsys.readouterr().err
     assert "\r[" + "#" * 7 + "." * 23 + "] 1/4" in err
     assert err.endswith("[" + "#" * 30 + "] 4/4\n")
+
+
+def test_unwritable_output_is_a_usage_error(empty_kb, cli, tmp_path):
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = cli(empty_kb, "check-links", "--output", str(tmp_path / "blocker" / "report.md"))
+    assert result.exit_code == 2 and "cannot write" in result.stderr

@@ -41,8 +41,11 @@ def check_links(state, paths, fmt, output, no_cache, strict, suggest_archive, ch
         click.echo(f"kb: warning: {notice}", err=True)
     text = report.format(fmt)
     if output:
-        from kb.model import atomic_write
-        atomic_write(output, text + "\n")
+        from kb.model import UsageError, atomic_write
+        try:
+            atomic_write(output, text + "\n")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     elif text:
         click.echo(text)
     click.echo(report.summary_line(), err=True)

@@ -38,9 +38,17 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
         result.locations = urls[result.url]
     whole_kb = not paths and not changed_since
     if use_cache:
-        cache.save(keep=set(urls) if whole_kb else None)
-    write_link_status(root, results, replace=whole_kb)
+        saved(notices, "the cache", lambda: cache.save(keep=set(urls) if whole_kb else None))
+    saved(notices, "the link status", lambda: write_link_status(root, results, replace=whole_kb))
     return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak))
+
+
+def saved(notices: list[str], what: str, write) -> None:
+    """Run `write`; a file that cannot be written becomes a notice (the results are still reported)."""
+    try:
+        write()
+    except OSError as exc:
+        notices.append(f"could not write {what}: {exc}")
 
 
 def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], cache: LinkCache, save: bool,
