@@ -27,6 +27,7 @@ class NetworkGuard:
     def __init__(self, allowed: tuple[str, ...] = ()):
         self.allowed = [ipaddress.ip_network(net, strict=False) for net in allowed]
         self._answers: dict = {}  # host -> addresses (or the lookup error), for this run only
+        self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def refusal(self, address: str) -> str | None:
@@ -57,13 +58,14 @@ class NetworkGuard:
         except ValueError:
             pass
         with self._lock:
+            host_lock = self._host_locks.setdefault(host, threading.Lock())
+        with host_lock:  # one lookup per host and run, however many threads ask at once
             known = self._answers.get(host)
-        if known is None:
-            try:
-                known = sorted({info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
-            except socket.gaierror as exc:
-                known = exc  # remembered too: one failed lookup per host and run, not one per URL
-            with self._lock:
+            if known is None:
+                try:
+                    known = sorted({info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
+                except socket.gaierror as exc:
+                    known = exc  # a failed lookup is remembered too
                 self._answers[host] = known
         if isinstance(known, socket.gaierror):
             raise known
