@@ -4,7 +4,10 @@ their base URLs point at a server on 127.0.0.1, which must receive every request
 from __future__ import annotations
 
 import json
+import socket
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from conftest import write_entry
 from test_links_support import check, configured, kb_with_urls, only, reply, server  # noqa: F401
@@ -13,6 +16,20 @@ VIDEO = "https://www.youtube.com/watch?v=AAAAAAAAAAA"
 REMOVED = "https://www.youtube.com/watch?v=BBBBBBBBBBB"
 PLAYLIST = "https://www.youtube.com/playlist?list=PLxxxxxxxxxxxxxxxx"
 PRIVATE = "https://youtu.be/CCCCCCCCCCC"
+
+
+@pytest.fixture(autouse=True)
+def no_live_web(monkeypatch):
+    """A safety net: the names of the real services never resolve here, so a prober that stopped
+    matching would fail its test instead of reaching the live web."""
+    real = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost"):
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: not resolved in tests")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 def oembed(handler):
