@@ -2,7 +2,8 @@
 
 Layout of the folder (default `<root>/.kb/index`):
 
-    lock             writers hold an exclusive flock on it (released by the OS if the writer dies)
+    lock             writers hold an exclusive POSIX lock on it (released by the OS if the writer dies;
+                     never inherited by processes the writer forks)
     state.json       the live generation, its schema, the fingerprint of the files it was built from,
                      the taxonomy's titles and the files that could not be read; replaced atomically
     g-<hex>/         one generation: the backend's files and files.json (path -> size, mtime, hash)
@@ -150,9 +151,9 @@ class IndexStore:
             deadline = time.monotonic() + wait
             while True:
                 try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
-                except BlockingIOError:
+                except OSError:
                     if time.monotonic() >= deadline:
                         raise IndexBusy(self._busy_message(fd, wait)) from None
                     time.sleep(0.05)

@@ -11,6 +11,9 @@ titles, names, institutions and tags (the unstemmed `spell` field), and the corr
 """
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -31,9 +34,10 @@ HIGHLIGHTED = ("title", "people", "institution", "topics", "why", "for_whom")
 SNIPPETS = ("why", "for_whom")  # long fields: a fragment around the matches rather than the whole text
 FACETS = ("type", "domain", "audience")
 DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year")
-SPELLED = ("title", "people", "institution", "topics")  # the words corrections come from
+SPELLED = ("title", "people", "topics")  # the words corrections come from
 MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
 BULK_PROCS = 2  # processes a full build analyses documents in
+TITLE_PHRASE = 4.0  # boost of entries whose title holds the query's words in order, stop words included
 
 
 class SectionBoosts(Filter):
@@ -52,22 +56,23 @@ class SectionBoosts(Filter):
 
 
 def _analyzers():
-    # Stop words go from every field, names too: else "on" or "for" in a query must match some name.
-    folded = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
-    stemmed = folded | StemFilter()
-    return folded, stemmed, RegexTokenizer() | SectionBoosts() | LowercaseFilter() | CharsetFilter(accent_map) \
-        | StopFilter() | StemFilter()
+    """(folded, stemmed, boosted, titled): stop words go from every field but the title (names too:
+    else "on" or "for" in a query must match some name); the title keeps them for TITLE_PHRASE."""
+    plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    folded = plain | StopFilter()
+    boosted = RegexTokenizer() | SectionBoosts() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+    return folded, folded | StemFilter(), boosted | StemFilter(), plain | StemFilter()
 
 
 def _schema() -> fields.Schema:
-    folded, stemmed, boosted = _analyzers()
+    folded, stemmed, boosted, titled = _analyzers()
     return fields.Schema(
         path=fields.ID(unique=True, stored=True),
         display=fields.STORED(),
         all=fields.TEXT(analyzer=boosted),
         id=fields.ID(),
         type=fields.ID(),
-        title=fields.TEXT(analyzer=stemmed, stored=True),
+        title=fields.TEXT(analyzer=titled, stored=True),
         people=fields.TEXT(analyzer=folded, stored=True, phrase=False),
         lecturers=fields.TEXT(analyzer=folded, phrase=False),
         authors=fields.TEXT(analyzer=folded, phrase=False),
@@ -132,6 +137,8 @@ class WhooshBackend(Backend):
     def update(self, add: Iterable[dict], delete: Iterable[str] = (), bulk: bool = False) -> None:
         self._close_searcher()
         # A bulk load spreads the analysis over BULK_PROCS processes, each writing its own segment.
+        if bulk:
+            _guard_forked_writers()
         writer = self._ix.writer(procs=BULK_PROCS, multisegment=True, limitmb=64) if bulk else self._ix.writer()
         try:
             for path in delete:
@@ -167,7 +174,7 @@ class WhooshBackend(Backend):
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
             return Page(0, [], _facets(searcher, docs), suggestion, "none")
-        results = searcher.search(parsed, filter=docs, limit=limit)
+        results = searcher.search(self._with_title_phrase(parsed, suggestion or text), filter=docs, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
         return Page(len(docs), hits, _facets(searcher, docs), suggestion, matched)
@@ -183,6 +190,14 @@ class WhooshBackend(Backend):
             return parser.parse(text)
         except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
             return parser.parse(" ".join(_plain_words(text)))
+
+    def _with_title_phrase(self, parsed: query.Query, text: str) -> query.Query:
+        """The query, ranking higher the entries whose title contains the query's words in order
+        ("you and your research" -> You and Your Research), without matching any more entries."""
+        words = [t.text for t in self._ix.schema["title"].analyzer(" ".join(_plain_words(text)))]
+        if len(words) < 2:
+            return parsed
+        return query.AndMaybe(parsed, query.Phrase("title", words, boost=TITLE_PHRASE))
 
     def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
         """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
@@ -206,9 +221,29 @@ class WhooshBackend(Backend):
         return corrected, self._parse(corrected, qparser.AndGroup)
 
 
+def _guard_forked_writers() -> None:
+    """Whoosh's writer processes are forked and wait on a queue: if kb is killed they would wait for
+    ever. Make them die with it (Linux), and leave Ctrl-C to kb, which cancels the build cleanly."""
+    global _GUARDED
+    if not _GUARDED:
+        os.register_at_fork(after_in_child=_writer_process_setup)
+        _GUARDED = True
+
+
+def _writer_process_setup() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when kb dies
+
+
+_GUARDED = False
+
+
 def _matching(searcher, parsed: query.Query, restrict: query.Query | None) -> set[int]:
-    combined = parsed if restrict is None else query.And([parsed, restrict])
-    return _docset(searcher, combined.normalize())
+    # Not normalize(): Whoosh simplifies And([Every(), x]) to Every(), dropping the filters.
+    return _docset(searcher, parsed if restrict is None else query.And([parsed, restrict]))
 
 
 def _docset(searcher, q: query.Query) -> set[int]:

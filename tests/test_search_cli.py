@@ -1,0 +1,174 @@
+"""`kb search` and `kb index` at the command line: output formats, options, and robustness against
+whatever a user may type (results or a clear message, never a traceback)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from kb.model import load_entries
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("index"))
+
+
+def run(cli, root, index_dir, *args):
+    return cli(root, "search", "--index-dir", index_dir, *args)
+
+
+def test_json_format(cli, repo_root, index_dir):
+    result = run(cli, repo_root, index_dir, "susskind", "--json", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "total", "matched", "results", "facets", "suggestion"}
+    assert data["query"] == "susskind" and data["suggestion"] is None and data["matched"] == "all"
+    assert len(data["results"]) == 2 and data["total"] >= 2
+    entries = {e.id: e for e in load_entries(repo_root)[0]}
+    for hit in data["results"]:
+        assert set(hit) == {"id", "type", "title", "url", "score", "domains", "audience", "year", "people",
+                            "highlights"}
+        entry = entries[hit["id"]]
+        assert (hit["title"], hit["url"], hit["people"], hit["year"]) == (entry.title, entry.data["url"],
+                                                                        entry.people, entry.year)
+        assert hit["domains"] == entry.data["domains"] and hit["audience"] == entry.data["audience"]
+        assert "Susskind" in hit["people"][0]
+        for highlight in hit["highlights"]:
+            for start, end in highlight["matches"]:
+                assert highlight["text"][start:end].lower().startswith("susskind")
+    assert set(data["facets"]) == {"type", "domain", "audience"}
+    assert sum(data["facets"]["type"].values()) == data["total"]
+    scores = [hit["score"] for hit in data["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_text_output_marks_matches_without_colour_off_a_terminal(cli, repo_root, index_dir):
+    result = run(cli, repo_root, index_dir, "statistical", "mechanics", "--limit", "1")
+    assert result.exit_code == 0
+    assert not ANSI.search(result.stdout)
+    assert " 1. *Statistical Mechanics* (Spring 2013)  (lecture-series, 2013)" in result.stdout
+    assert "https://theoreticalminimum.com/courses/statistical-mechanics/2013/spring" in result.stdout
+    assert "Leonard Susskind · beginner, undergraduate · physics/statistical-mechanics" in result.stdout
+    assert re.search(r"--type\s+lecture-series \d+", result.stdout)
+    assert re.search(r"--audience\s+.*undergraduate \d+", result.stdout)
+
+
+def test_colour_on_a_terminal(repo_root, index_dir):
+    """A real pseudo-terminal as stdout: ANSI colours, and no `*` markers."""
+    import pty
+
+    code = ("import sys; from kb.cli import main; "
+            f"main(['--root', {str(repo_root)!r}, 'search', '--index-dir', {index_dir!r}, 'hamming'])")
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    proc = subprocess.run([sys.executable, "-c", code], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=60)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    text = output.decode()
+    assert proc.returncode == 0, proc.stderr
+    assert ANSI.search(text) and "*Hamming*" not in text and "Hamming" in ANSI.sub("", text)
+
+
+def test_misspelt_query_says_what_it_searched(cli, repo_root, index_dir):
+    result = run(cli, repo_root, index_dir, "susskid", "statistcal", "mechanics", "--json")
+    data = json.loads(result.stdout)
+    assert data["suggestion"] == "susskind statistical mechanics"
+    assert data["results"][0]["id"] == "statistical-mechanics-susskind"
+    text = run(cli, repo_root, index_dir, "susskid", "statistcal", "mechanics").stdout
+    assert "showing results for `susskind statistical mechanics`" in text
+
+
+def test_nothing_found_gives_a_did_you_mean_or_a_plain_no(cli, repo_root, index_dir):
+    nothing = run(cli, repo_root, index_dir, "qqqqzzzzxxxx")
+    assert nothing.exit_code == 0 and "No entries match `qqqqzzzzxxxx`." in nothing.stdout
+    data = json.loads(run(cli, repo_root, index_dir, "qqqqzzzzxxxx", "--json").stdout)
+    assert data["total"] == 0 and data["results"] == [] and data["suggestion"] is None
+    # a misspelling whose correction exists only outside the filter: no results, but a suggestion
+    filtered = run(cli, repo_root, index_dir, "hammming", "--type", "paper", "--json")
+    data = json.loads(filtered.stdout)
+    assert data["total"] == 0 and data["suggestion"] == "hamming"
+    assert "Did you mean `hamming`?" in run(cli, repo_root, index_dir, "hammming", "--type", "paper").stdout
+
+
+def test_year_range_filters(cli, repo_root, index_dir):
+    data = json.loads(run(cli, repo_root, index_dir, "learning", "--year-from", "2018", "--year-to", "2021",
+                          "--json", "--limit", "100").stdout)
+    assert data["total"] == len(data["results"]) > 0
+    assert all(2018 <= hit["year"] <= 2021 for hit in data["results"])
+
+
+@pytest.mark.parametrize("query", [
+    '"', '"statistical mechanics', "(", ")", "((susskind", "*", "stat*", "*cs", ":", "title:", ":susskind",
+    "~", "susskind~", "susskind~2", "a:b:c", "year:[2010 TO", "year:abc", "year:>", "[", "{", "^", "!", "-",
+    "AND", "OR NOT", "NOT susskind", "\\", "'", "susskind^99", "🙂", "entropy\x00", "title:(", "%s %d {0}",
+])
+def test_syntax_characters_never_crash(cli, repo_root, index_dir, query):
+    result = run(cli, repo_root, index_dir, query, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total"] >= len(data["results"]) >= 0
+
+
+def test_long_query_is_refused_with_a_clear_message(cli, repo_root, index_dir):
+    result = run(cli, repo_root, index_dir, "mechanics " * 1000)
+    assert result.exit_code == 2
+    assert "kb: error: the query is 10000 characters long; at most 1000" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_longest_allowed_query_works(cli, repo_root, index_dir):
+    words = " ".join(["statistical", "mechanics", "zebra", "(", '"']) + " "
+    query = (words * 200)[:1000]
+    result = run(cli, repo_root, index_dir, query, "--json")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [[], [""], ["   "]])
+def test_empty_query_is_a_usage_error(cli, repo_root, index_dir, args):
+    result = run(cli, repo_root, index_dir, *args)
+    assert result.exit_code == 2
+    assert "kb: error: empty query" in result.stderr
+
+
+def test_empty_query_with_a_filter_lists_the_filtered_entries(cli, repo_root, index_dir):
+    data = json.loads(run(cli, repo_root, index_dir, "--audience", "general", "--json", "--limit", "100").stdout)
+    assert data["total"] > 0 and all("general" in hit["audience"] for hit in data["results"])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["x", "--domain", "machine-lerning"], "unknown domain `machine-lerning`; did you mean `machine-learning`?"),
+    (["x", "--audience", "beginners"], "unknown audience `beginners`; did you mean `beginner`?"),
+    (["x", "--year-from", "2020", "--year-to", "2010"], "--year-from 2020 is after --year-to 2010"),
+    (["x", "--limit", "0"], "--limit must be between 1 and 1000"),
+])
+def test_bad_options_are_usage_errors(cli, repo_root, index_dir, args, message):
+    result = run(cli, repo_root, index_dir, *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_kb_index_reports_and_moves_with_the_environment(cli, kb_copy, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("KB_INDEX_DIR", str(elsewhere))
+    built = cli(kb_copy, "index")
+    assert built.exit_code == 0 and "built the search index" in built.stderr
+    assert (elsewhere / "state.json").is_file() and not (kb_copy / ".kb").exists()
+    again = cli(kb_copy, "index")
+    assert "search index up to date" in again.stderr
+    rebuilt = cli(kb_copy, "index", "--rebuild")
+    assert "built the search index" in rebuilt.stderr and "asked to rebuild" in rebuilt.stderr
