@@ -88,3 +88,45 @@ def test_a_file_that_does_not_load_is_reported_and_left_alone(empty_kb, cli):
 
 def test_a_missing_path_is_a_usage_error(empty_kb, cli):
     assert cli(empty_kb, "fmt", str(empty_kb / "nope.yaml")).exit_code == 2
+
+
+def test_the_quick_check_and_the_full_round_trip_agree(repo_root):
+    """Comment-free canonical files are recognised without ruamel.yaml; a comment forces the full
+    round trip, which must produce the same canonical text."""
+    for path in entry_files(repo_root):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".yaml" and format_text(text, path.parent.name) == text:
+            with_comment = text + "# a comment at the end\n"
+            assert format_text(with_comment, path.parent.name) == with_comment, path
+
+
+def test_real_entries_are_in_canonical_form(repo_root, cli):
+    result = cli(repo_root, "fmt", "--check")
+    assert result.exit_code == 0, result.output
+
+
+def test_changed_since_formats_only_changed_entries(kb_copy, cli):
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(kb_copy)}
+    for args in (["init", "-q"], ["add", "entries"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=kb_copy, check=True, capture_output=True, env=env)
+    assert "no entry changed" in cli(kb_copy, "fmt", "--check", "--changed-since", "HEAD").output
+    write_entry(kb_copy, "lecture-series", "messy-entry", MESSY)
+    result = cli(kb_copy, "fmt", "--check", "--changed-since", "HEAD")
+    assert result.exit_code == 1 and result.stdout == "would reformat entries/lecture-series/messy-entry.yaml\n"
+    assert "1 files checked" in result.output
+
+
+def test_parallel_formatting_gives_the_same_report(kb_copy, monkeypatch):
+    from kb.contrib import canonical
+
+    write_entry(kb_copy, "lecture-series", "messy-entry", MESSY)
+    write_entry(kb_copy, "paper", "broken", "id: broken\ntitle: [unclosed\n")
+    sequential = canonical.format_paths(kb_copy, write=False)
+    monkeypatch.setattr(canonical, "PARALLEL_FROM", 2)
+    parallel = canonical.format_paths(kb_copy, write=False)
+    assert parallel == sequential and parallel.checked == 62
+    assert parallel.changed == ["entries/lecture-series/messy-entry.yaml"]
+    assert [path for path, _ in parallel.failed] == ["entries/paper/broken.yaml"]

@@ -79,11 +79,20 @@ def _prompt_missing(entry_type: str, data: dict) -> dict:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the files that would change.")
+@click.option("--changed-since", metavar="GIT_REF", help="Only entries added or changed since this git revision.")
 @pass_state
-def fmt(state, paths: tuple[Path, ...], check: bool) -> None:
+def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) -> None:
     """Rewrite entries (default: all) in canonical form: field order, quoting, line width; comments kept."""
     from kb.contrib.canonical import format_paths
+    from kb.model import TAXONOMY_FILE, UsageError, changed_entry_files
 
+    if changed_since:
+        if paths:
+            raise UsageError("give entry paths or --changed-since, not both")
+        paths = tuple(p for p in changed_entry_files(state.root, changed_since) if p.name != TAXONOMY_FILE)
+        if not paths:
+            click.echo(f"no entry changed since {changed_since}", err=True)
+            return
     report = format_paths(state.root, list(paths) or None, write=not check)
     for path in report.changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")

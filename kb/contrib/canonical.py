@@ -19,9 +19,13 @@ input is refused (FormatError), so formatting never changes what an entry says.
 """
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,11 +36,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
 
 from kb.model import (TAXONOMY_FILE, TYPES, KbError, LoadError, UsageError, atomic_write, entry_files, entry_schema,
-                      fields, load_text, relative_path)
+                      YamlDate, fields, load_text, relative_path)
 from kb.model import entry_type as entry_type_of
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
 WIDTH = 120
+PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
+MAX_WORKERS = 4
 ALWAYS_QUOTED = ("title",)
 _NO_BLOCK = re.compile(r"[ \t]\n|[\t\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^[ \n]")
 
@@ -63,6 +69,8 @@ def format_text(text: str, entry_type: str) -> str:
         raise FormatError(f"line {exc.line}: {exc.message}") from None
     if not isinstance(before, dict):
         raise FormatError("not a mapping of fields")
+    if "#" not in text.partition("\n")[2] and render_entry(entry_type, _with_dates(before)) == text:
+        return text  # the common case, already canonical: ruamel's (slower) round trip is only for changes
     document = _yaml().load(text)
     result = _dump(_restyle_entry(document, entry_type))
     if load_text(result).value != before:  # a guard: the rules above are meant to make this impossible
@@ -73,6 +81,20 @@ def format_text(text: str, entry_type: str) -> str:
 def render_entry(entry_type: str, data: dict) -> str:
     """A new entry file holding `data`, in canonical form."""
     return _dump(_restyle_entry(_commented(data), entry_type))
+
+
+def _with_dates(value):
+    """Loaded values with dates as datetime.date, as ruamel.yaml reads (and writes) them."""
+    if isinstance(value, dict):
+        return {k: _with_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_dates(v) for v in value]
+    if isinstance(value, YamlDate):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _yaml() -> YAML:
@@ -186,29 +208,44 @@ class FormatReport:
 
 def format_paths(root: Path, paths: list[Path] | None = None, write: bool = True) -> FormatReport:
     """Put entry files (default: all; folders are searched for .yaml files) in canonical form, writing
-    those that change unless `write` is false. Files that do not load are reported, never touched."""
-    report = FormatReport()
-    for path in _entry_paths(root, paths):
+    those that change unless `write` is false. Files that do not load are reported, never touched.
+    From PARALLEL_FROM files on, the formatting is spread over the CPU cores (it is CPU-bound)."""
+    targets = _entry_paths(root, paths)
+    report = FormatReport(checked=len(targets))
+    for path, (formatted, error) in zip(targets, _map(_format_file, targets)):
         shown = relative_path(path, root)
-        report.checked += 1
-        entry_type = entry_type_of(path)
-        if entry_type is None:
-            report.failed.append((shown, f"not in an entry type folder ({', '.join(TYPES)})"))
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            formatted = format_text(text, entry_type)
-        except (OSError, UnicodeDecodeError) as exc:
-            report.failed.append((shown, f"cannot read: {exc}"))
-            continue
-        except FormatError as exc:
-            report.failed.append((shown, str(exc)))
-            continue
-        if formatted != text:
+        if error:
+            report.failed.append((shown, error))
+        elif formatted is not None:
             report.changed.append(shown)
             if write:
                 atomic_write(path, formatted)
     return report
+
+
+def _format_file(path: Path) -> tuple[str | None, str | None]:
+    """(the canonical text if it differs from the file's, why the file cannot be formatted)."""
+    entry_type = entry_type_of(path)
+    if entry_type is None:
+        return None, f"not in an entry type folder ({', '.join(TYPES)})"
+    try:
+        text = path.read_text(encoding="utf-8")
+        formatted = format_text(text, entry_type)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read: {exc}"
+    except FormatError as exc:
+        return None, str(exc)
+    return (formatted if formatted != text else None), None
+
+
+def _map(function, items: list) -> list:
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        return [function(item) for item in items]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(function, items, chunksize=max(1, len(items) // (4 * workers))))
 
 
 def _entry_paths(root: Path, paths: list[Path] | None) -> list[Path]:
