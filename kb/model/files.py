@@ -6,19 +6,21 @@ from pathlib import Path
 
 
 def atomic_write(path: Path, content: str | bytes, encoding: str = "utf-8") -> None:
-    """Write `content` to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-    import tempfile  # kept off start-up: most commands never write
-
+    """Write `content` to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+    The file keeps the mode of the one it replaces; a new file gets the usual 0666 less the umask."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode(encoding) if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
