@@ -68,8 +68,6 @@ def _prompt_missing(entry_type: str, data: dict) -> dict:
     from kb.model import fields
 
     for name in missing_fields(entry_type, complete(entry_type, data)):
-        if name == "id":
-            continue  # made from the title (asked for below when missing), unless --id is given
         is_list = fields(entry_type)[name].get("type") == "array"
         label = name.replace("_", " ") + (" (comma-separated)" if is_list else "")
         data[name] = parse_value(entry_type, name, click.prompt(label))

@@ -139,7 +139,9 @@ def check_vocabulary(root: Path, domains: list[str], audience: list[str]) -> Non
 
 
 def missing_fields(entry_type: str, data: dict) -> list[str]:
-    return [name for name in required_fields(entry_type) if name not in data]
+    """Required fields `data` lacks; `id` only when a title is there to make it from but gave none."""
+    return [name for name in required_fields(entry_type)
+            if name not in data and not (name == "id" and "title" not in data)]
 
 
 class Catalogue:
@@ -156,7 +158,7 @@ class Catalogue:
     def duplicate_of(self, data: dict) -> str | None:
         """Why `data` is already in the KB (naming the entry), or None."""
         if data.get("id") in self.ids:
-            return f"an entry with id `{data['id']}` already exists"
+            return f"an entry with id `{data['id']}` already exists (choose another with --id)"
         for kind, key in identity_keys(data):
             if (kind, key) in self.owners:
                 return f"the KB already has this resource as `{self.owners[(kind, key)]}` (same {_KIND_NAMES[kind]})"
