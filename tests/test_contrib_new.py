@@ -88,6 +88,11 @@ def test_an_invalid_value_is_reported_and_nothing_written(kb_copy, cli):
     assert not (kb_copy / "entries/research-guide/how-read-paper-2007.yaml").exists()
 
 
+def test_a_field_of_another_type_is_a_usage_error(kb_copy, cli):
+    result = cli(kb_copy, "new", "research-guide", *GUIDE_FLAGS, "--lecturer", "Someone")
+    assert result.exit_code == 2 and "--lecturer: not a field of research-guide entries" in result.output
+
+
 def test_missing_fields_error_from_library():
     with pytest.raises(MissingFields) as caught:
         new_entry(Path("/nonexistent"), "lecture-series", {"title": "T"})

@@ -214,6 +214,10 @@ def new_entry(root: Path, entry_type: str, data: dict, today: datetime.date | No
               dry_run: bool = False) -> Staged:
     """Complete, check and write one entry (see `kb new`). Raises MissingFields, EntryExists (naming
     the entry the KB already has) or EntryInvalid; writes nothing then, nor on a dry run."""
+    foreign = [name for name in data if name not in fields(entry_type)]
+    if foreign:
+        raise UsageError(f"{', '.join('--' + option_name(n) for n in foreign)}: not a field of {entry_type} entries "
+                         f"(see docs/fields.md)")
     data = complete(entry_type, data, today)
     missing = missing_fields(entry_type, data)
     if missing:
