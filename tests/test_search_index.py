@@ -113,6 +113,12 @@ def test_entries_with_validation_problems_are_still_searchable(empty_kb):
     assert ids(result) == ["odd-paper"] and result.page.hits[0].document["year"] is None
 
 
+def test_accents_are_folded(empty_kb):
+    write_entry(empty_kb, "research-guide", "goedel-guide", ENTRY.format(id="goedel-guide", title="Gödel for Everyone")
+                .replace("lecturers:", "authors:"))
+    assert ids(search(empty_kb, "godel")) == ids(search(empty_kb, "gödel")) == ["goedel-guide"]
+
+
 def test_taxonomy_change_rebuilds_with_new_domain_titles(kb_copy):
     update_index(kb_copy)
     taxonomy = kb_copy / "entries" / "taxonomy.yaml"

@@ -30,14 +30,15 @@ BOOSTS = {"title": 4.0, "people": 3.0, "institution": 2.5, "topics": 2.0, "why":
 BOOST_MARK = "kbboost"  # `kbboost25` in the text of `all` gives the tokens after it a boost of 2.5
 ALIASES = {"lecturers": ["lecturer"], "authors": ["author"], "people": ["person", "by"],
            "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"]}
-HIGHLIGHTED = ("title", "people", "institution", "topics", "why", "for_whom")
-SNIPPETS = ("why", "for_whom")  # long fields: a fragment around the matches rather than the whole text
+HIGHLIGHTED = ("title", "people")  # always highlighted when they match; then the first of SNIPPETS that does
+SNIPPETS = ("why", "for_whom", "topics", "institution")
+LONG = ("why", "for_whom")  # a fragment around the matches rather than the whole text
 FACETS = ("type", "domain", "audience")
 DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year")
 SPELLED = ("title", "people", "topics")  # the words corrections come from
 MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
 BULK_PROCS = 2  # processes a full build analyses documents in
-TITLE_PHRASE = 4.0  # boost of entries whose title holds the query's words in order, stop words included
+TITLE_MATCH = 4.0  # boost of entries whose title holds all the query's words, stop words included
 
 
 class SectionBoosts(Filter):
@@ -57,7 +58,7 @@ class SectionBoosts(Filter):
 
 def _analyzers():
     """(folded, stemmed, boosted, titled): stop words go from every field but the title (names too:
-    else "on" or "for" in a query must match some name); the title keeps them for TITLE_PHRASE."""
+    else "on" or "for" in a query must match some name); the title keeps them for TITLE_MATCH."""
     plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
     folded = plain | StopFilter()
     boosted = RegexTokenizer() | SectionBoosts() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
@@ -174,7 +175,8 @@ class WhooshBackend(Backend):
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
             return Page(0, [], _facets(searcher, docs), suggestion, "none")
-        results = searcher.search(self._with_title_phrase(parsed, suggestion or text), filter=docs, limit=limit)
+        results = searcher.search(self._with_title_match(searcher, parsed, suggestion or text, docs),
+                                  filter=docs, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
         return Page(len(docs), hits, _facets(searcher, docs), suggestion, matched)
@@ -191,13 +193,15 @@ class WhooshBackend(Backend):
         except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
             return parser.parse(" ".join(_plain_words(text)))
 
-    def _with_title_phrase(self, parsed: query.Query, text: str) -> query.Query:
-        """The query, ranking higher the entries whose title contains the query's words in order
-        ("you and your research" -> You and Your Research), without matching any more entries."""
+    def _with_title_match(self, searcher, parsed: query.Query, text: str, docs: set[int]) -> query.Query:
+        """The query, ranking higher the matching entries whose title holds every word typed, stop words
+        included ("you and your research" -> You and Your Research). Added only when some entry
+        qualifies: an optional clause costs a look at every match."""
         words = [t.text for t in self._ix.schema["title"].analyzer(" ".join(_plain_words(text)))]
         if len(words) < 2:
             return parsed
-        return query.AndMaybe(parsed, query.Phrase("title", words, boost=TITLE_PHRASE))
+        in_title = query.And([query.Term("title", word) for word in words], boost=TITLE_MATCH)
+        return query.AndMaybe(parsed, in_title) if _docset(searcher, in_title) & docs else parsed
 
     def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
         """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
@@ -255,13 +259,33 @@ def _docset(searcher, q: query.Query) -> set[int]:
     if isinstance(q, query.Or):
         return set().union(*(_docset(searcher, sub) for sub in q.subqueries))
     if isinstance(q, query.And):
-        found = _docset(searcher, q.subqueries[0]) if q.subqueries else set()
-        for sub in q.subqueries[1:]:
+        reader = searcher.reader()
+        subs = sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader))  # the rarest first
+        found = _docset(searcher, subs[0]) if subs else set()
+        for sub in subs[1:]:
             if not found:
                 break
-            found &= _docset(searcher, sub)
+            found = _narrow(reader, sub, found) if isinstance(sub, query.Term) else found & _docset(searcher, sub)
         return found
     return set(searcher.docs_for_query(q))
+
+
+def _narrow(reader, term: query.Term, candidates: set[int]) -> set[int]:
+    """The candidates having the term: by skipping through its postings when they are many more than
+    the candidates, else by reading them all."""
+    if (term.fieldname, term.text) not in reader:
+        return set()
+    postings = reader.postings(term.fieldname, term.text)
+    if len(candidates) * 8 > reader.doc_frequency(term.fieldname, term.text):
+        return candidates & set(postings.all_ids())
+    kept = set()
+    for doc in sorted(candidates):
+        postings.skip_to(doc)
+        if not postings.is_active():
+            break
+        if postings.id() == doc:
+            kept.add(doc)
+    return kept
 
 
 def _facets(searcher, docs: set[int]) -> dict[str, dict[str, int]]:
@@ -324,13 +348,19 @@ def _highlight_words(searcher, parsed: query.Query) -> frozenset[str]:
 
 
 def _highlights(hit, words: frozenset[str]) -> list[Highlight]:
-    found = []
-    for name in HIGHLIGHTED:
-        text = hit.get(name)
-        if not text or not words:
-            continue
-        fragmenter = _SNIPPET if name in SNIPPETS else _WHOLE
-        for fragment, spans in highlight.highlight(text, words, _STEMMED, fragmenter, _SpanFormatter(), top=1):
-            if spans:
-                found.append(Highlight(name, fragment, spans))
+    """The title and people with their matches, and one snippet: the first other field that matched."""
+    found = [h for name in HIGHLIGHTED for h in _highlight(hit, name, words)]
+    for name in SNIPPETS:
+        snippet = _highlight(hit, name, words)
+        if snippet:
+            return found + snippet
     return found
+
+
+def _highlight(hit, name: str, words: frozenset[str]) -> list[Highlight]:
+    text = hit.get(name)
+    if not text or not words:
+        return []
+    fragmenter = _SNIPPET if name in LONG else _WHOLE
+    return [Highlight(name, fragment, spans) for fragment, spans in
+            highlight.highlight(text, words, _STEMMED, fragmenter, _SpanFormatter(), top=1) if spans]
