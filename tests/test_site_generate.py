@@ -97,8 +97,7 @@ def test_archive_copy_offered_when_the_link_is_broken(empty_kb):
         "status": "timeout", "checked_at": "2026-11-01T00:00:00Z", "last_ok": None, "first_failed": None}}}))
     text = (generate(empty_kb).output / "entries" / "archived.md").read_text()
     assert "The link looked broken at the last check (2026-11-01)." in text
-    assert 'Try the <a href="https://web.archive.org/web/2020/https://example.org/archived" rel="noopener">' \
-           "archived copy</a>." in text
+    assert 'Try the <a href="https://web.archive.org/web/2020/https://example.org/archived">archived copy</a>.' in text
 
 
 @pytest.mark.parametrize("content", ["", "not json", "[1, 2]", '{"urls": 3}', '{"urls": {"u": {"status": 1}}}'])
@@ -144,7 +143,7 @@ def test_only_http_urls(url, ok):
 def test_why_markdown_keeps_formatting_and_drops_html_and_bad_links():
     out = markdown_html("**bold** <b>raw</b> [ok](https://a.org) [bad](javascript:x) ![i](data:x)\n\n"
                         "<div onclick='x'>block</div>")
-    assert "<strong>bold</strong>" in out and '<a href="https://a.org" rel="noopener">ok</a>' in out
+    assert "<strong>bold</strong>" in out and '<a href="https://a.org">ok</a>' in out
     assert "&lt;b&gt;raw&lt;/b&gt;" in out and "&lt;div onclick='x'&gt;block&lt;/div&gt;" in out
     assert "javascript" not in out and "data:x" not in out and "<a>bad</a>" in out
 

@@ -85,6 +85,15 @@ class Site:
     def for_audience(entries: list[Entry], audience_id: str) -> list[Entry]:
         return [e for e in entries if audience_id in strings(e.data.get("audience"))]
 
+    def by_first_level(self, entries: list[Entry]) -> dict[str | None, list[Entry]]:
+        """Entries grouped by the first audience they suit in the taxonomy's order (None: none known)."""
+        order = list(self.taxonomy.audiences)
+        groups: dict[str | None, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            levels = [order.index(a) for a in strings(entry.data.get("audience")) if a in self.taxonomy.audiences]
+            groups[order[min(levels)] if levels else None].append(entry)
+        return groups
+
     def of_type(self, type_: str) -> list[Entry]:
         return [e for e in self.entries if e.type == type_]
 

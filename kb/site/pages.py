@@ -75,20 +75,20 @@ def home(site: Site, has_contribute: bool) -> str:
 
 
 def grid(site: Site) -> str:
-    """Top domains x audiences: each cell counts the entries of that domain (sub-domains included) for
-    that audience and links to that section of the domain page; `all` counts each entry once."""
+    """Top domains x audiences: a cell counts the domain's entries (sub-domains included) whose first
+    level is that audience, and links to that section of the domain page, so each row adds up to the
+    domain's total and the last row to the number of entries."""
     audiences = list(site.taxonomy.audiences.values())
     head = "".join(f'<th><a href="{href("index.md", audience_page(a.id))}">{text(a.title)}</a></th>'
                    for a in audiences)
     rows = []
     for term in site.taxonomy.top_domains():
-        in_domain, page = site.in_domain(term.id), domain_page(term.id)
-        cells = "".join(_count_cell(len(site.for_audience(in_domain, a.id)), href("index.md", page, a.id))
-                        for a in audiences)
+        levels, page = site.by_first_level(site.in_domain(term.id)), domain_page(term.id)
+        cells = "".join(_count_cell(len(levels.get(a.id, [])), href("index.md", page, a.id)) for a in audiences)
         rows.append(f'<tr><th scope="row"><a href="{href("index.md", page)}">{text(term.title)}</a></th>{cells}'
-                    f'{_count_cell(len(in_domain), href("index.md", page), "kb-all")}</tr>')
-    totals = "".join(_count_cell(len(site.for_audience(site.entries, a.id)), href("index.md", audience_page(a.id)))
-                     for a in audiences)
+                    f'{_count_cell(len(site.in_domain(term.id)), href("index.md", page), "kb-all")}</tr>')
+    levels = site.by_first_level(site.entries)
+    totals = "".join(_count_cell(len(levels.get(a.id, [])), "") for a in audiences)
     rows.append(f'<tr class="kb-total"><th scope="row">All domains</th>{totals}'
                 f'{_count_cell(len(site.entries), href("index.md", "domains/index.md"), "kb-all")}</tr>')
     return (f'<div class="kb-grid md-typeset__scrollwrap"><table>\n<thead><tr><th>Domain</th>'
@@ -97,8 +97,8 @@ def grid(site: Site) -> str:
 
 def _count_cell(count: int, url: str, css: str = "") -> str:
     attrs = f' class="{css}"' if css else ""
-    return f'<td{attrs} data-count="{count}"><a href="{url}">{count}</a></td>' if count else \
-        f'<td{attrs} data-count="0">·</td>'
+    shown = f'<a href="{url}">{count}</a>' if count and url else count or "·"
+    return f'<td{attrs} data-count="{count}">{shown}</td>'
 
 
 def domains_index(site: Site) -> str:
@@ -114,7 +114,8 @@ def domains_index(site: Site) -> str:
 
 
 def domain(site: Site, domain_id: str) -> str:
-    """A domain's entries (sub-domains included), grouped by audience in the taxonomy's order."""
+    """A domain's entries (sub-domains included), each once, under its first level: the first audience
+    it suits in the taxonomy's order (general, beginner, ... researcher, practitioner)."""
     term, page = site.taxonomy.domains[domain_id], domain_page(domain_id)
     crumbs = " › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>'
                         for t in site.taxonomy.ancestors(domain_id)[:-1])
@@ -130,10 +131,13 @@ def domain(site: Site, domain_id: str) -> str:
     entries = site.in_domain(domain_id)
     if not entries:
         parts.append("<p>No entries yet.</p>\n")
+    levels = site.by_first_level(entries)
     for audience_term in site.taxonomy.audiences.values():
-        group = site.for_audience(entries, audience_term.id)
-        if group:
-            parts.append(f"## {md_text(audience_term.title)} {{#{audience_term.id}}}\n\n{cards(site, page, group)}\n")
+        if audience_term.id in levels:
+            parts.append(f"## {md_text(audience_term.title)} {{#{audience_term.id}}}\n\n"
+                         f"{cards(site, page, levels[audience_term.id])}\n")
+    if None in levels:
+        parts.append(f"## Other audiences {{#other}}\n\n{cards(site, page, levels[None])}\n")
     return "\n".join(parts)
 
 
@@ -178,26 +182,23 @@ def cards(site: Site, page: str, entries: list[Entry]) -> str:
 
 
 def card(site: Site, page: str, entry: Entry) -> str:
-    """An entry in a listing: title linked to the resource, type, people, year, audiences, why."""
+    """An entry in a listing: title linked to the resource, type, people, year, audiences, why. Lean
+    markup (a few tags): listings hold most of the site's HTML, and MkDocs' build time grows with it."""
     people = entry.people[:CARD_PEOPLE]
     names = ", ".join(people) + (" et al." if len(entry.people) > CARD_PEOPLE else "")
-    meta = [f'<span class="kb-type">{TYPE_TITLES.get(entry.type, text(entry.type))}</span>']
-    meta += [f'<span class="kb-people">{text(names)}</span>'] if names else []
-    meta += [f'<span class="kb-year">{entry.year}</span>'] if entry.year else []
+    meta = [TYPE_TITLES.get(entry.type, text(entry.type)), text(names), str(entry.year or "")]
     status = site.link_status.get(entry.data.get("url"))
     warning = ' <span class="kb-badge kb-badge--broken">link broken</span>' if status and status.broken else ""
-    return (f'<div class="kb-card" data-entry="{text(entry.id)}">'
-            f'<p class="kb-card__title">{link(entry.data.get("url"), entry.title)}{warning}</p>'
-            f'<p class="kb-card__meta">{" · ".join(meta)} {badges(site, entry)}</p>'
-            f'<p class="kb-card__why">{text(summary(entry.data.get("why")))}</p>'
-            f'<p class="kb-card__more"><a href="{href(page, entry_page(entry.id))}">Details, why and for whom</a></p>'
-            f"</div>")
+    return (f'<div class="kb-card" data-entry="{text(entry.id)}">{link(entry.data.get("url"), entry.title, "kb-card__title")}'
+            f'{warning}<div class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(site, entry)}</div>'
+            f'<p>{text(summary(entry.data.get("why")))} <a href="{href(page, entry_page(entry.id))}">'
+            f"Details, why and for whom</a></p></div>")
 
 
 def badges(site: Site, entry: Entry) -> str:
     audiences = site.taxonomy.audiences
-    return " ".join(f'<span class="kb-badge">{text(audiences[a].title if a in audiences else a)}</span>'
-                   for a in strings(entry.data.get("audience")))
+    titles = [text(audiences[a].title if a in audiences else a) for a in strings(entry.data.get("audience"))]
+    return f'<span class="kb-badges">{" · ".join(titles)}</span>' if titles else ""
 
 
 # --- entry pages -----------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ def entry(site: Site, item: Entry) -> str:
         if data.get(name):
             sections.append(f"## {heading}\n\n<div class=\"kb-{name.replace('_', '-')}\">\n"
                             f"{markdown_html(data[name])}\n</div>\n")
-    sections.append(f"## Details\n\n{details(site, page, item)}\n")
+    sections.append(f"## Details\n\n{details(item)}\n")
     sections += connections(site, page, item)
     if data.get("recommended_by"):
         sections.append(f"## Recommended by\n\n{recommenders(data['recommended_by'])}\n")
@@ -231,8 +232,10 @@ def header(site: Site, page: str, item: Entry) -> str:
         trail = site.taxonomy.ancestors(domain_id) if domain_id in site.taxonomy.domains else []
         crumbs.append(" › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>' for t in trail)
                       if trail else text(domain_id))
-    meta = [TYPE_TITLES.get(item.type, text(item.type)), text(", ".join(item.people))]
-    meta += [str(item.year)] if item.year else []
+    type_link = (f'<a href="{href(page, type_page(item.type))}">{TYPE_TITLES[item.type]}</a>'
+                 if item.type in TYPE_TITLES else text(item.type))
+    meta = [type_link, text(", ".join(item.people)), str(item.year or "")]
+    audiences = [_term_link(page, site.taxonomy.audiences, a, audience_page) for a in strings(item.data.get("audience"))]
     actions = [link(item.data.get("url"), "Open the resource", "md-button md-button--primary kb-open")]
     actions += [link(extra.get("url"), extra.get("label") or extra.get("url"), "md-button")
                 for extra in item.data.get("links") or [] if isinstance(extra, dict)]
@@ -240,7 +243,8 @@ def header(site: Site, page: str, item: Entry) -> str:
         actions.append(link(item.data["archive_url"], "Archived copy", "md-button"))
     return ("<div class=\"kb-entry-head\">\n"
             + "".join(f'<nav class="kb-crumbs">{c}</nav>' for c in crumbs)
-            + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(site, item)}</p>'
+            + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} '
+            f'<span class="kb-badges">{" · ".join(audiences)}</span></p>'
             + f'<p class="kb-actions">{" ".join(actions)}</p>'
             + link_status_line(site, item) + "\n</div>\n")
 
@@ -265,23 +269,17 @@ def link_status_line(site: Site, item: Entry) -> str:
 
 DETAIL_FIELDS = (("institution", "Institution"), ("course_code", "Course code"), ("term", "Term"),
                  ("lectures", "Lectures"), ("hours", "Hours"), ("venue", "Venue"), ("published", "Published"),
-                 ("year", "Year"), ("language", "Language"), ("added", "Added to the KB"))
+                 ("language", "Language"), ("added", "Added to the KB"))
 
 
-def details(site: Site, page: str, item: Entry) -> str:
+def details(item: Entry) -> str:
+    """The fields the page header does not already show (type, people, year, domains, audiences)."""
     data = item.data
-    rows = [("Type", f'<a href="{href(page, type_page(item.type))}">{TYPE_TITLES[item.type]}</a>'
-             if item.type in TYPE_TITLES else text(item.type)),
-            ("Lecturers" if item.type == "lecture-series" else "Authors", text(", ".join(item.people)))]
-    rows += [(label, text(data[name])) for name, label in DETAIL_FIELDS if data.get(name) not in (None, "")]
+    rows = [(label, text(data[name])) for name, label in DETAIL_FIELDS if data.get(name) not in (None, "")]
     if data.get("arxiv"):
         rows.append(("arXiv", link(f"https://arxiv.org/abs/{data['arxiv']}", data["arxiv"])))
     if data.get("doi"):
         rows.append(("DOI", link(f"https://doi.org/{data['doi']}", data["doi"])))
-    rows.append(("Domains", ", ".join(_term_link(page, site.taxonomy.domains, d, domain_page)
-                                      for d in strings(data.get("domains")))))
-    rows.append(("Audience", ", ".join(_term_link(page, site.taxonomy.audiences, a, audience_page)
-                                       for a in strings(data.get("audience")))))
     rows.append(("Address", link(data.get("url"), data.get("url"))))
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="kb-details" data-search-exclude><tbody>{body}</tbody></table>'

@@ -56,7 +56,7 @@ def link(url, label, css: str = "") -> str:
     if safe is None:
         return text(label)
     attrs = f' class="{css}"' if css else ""
-    return f'<a href="{text(safe)}"{attrs} rel="noopener">{text(label)}</a>'
+    return f'<a href="{text(safe)}"{attrs}>{text(label)}</a>'
 
 
 def markdown_html(source) -> str:
@@ -87,8 +87,6 @@ def _markdown():
                 for attribute in ("href", "src"):
                     if attribute in element.attrib and http_url(element.attrib[attribute]) is None:
                         del element.attrib[attribute]
-                if element.tag == "a" and "href" in element.attrib:
-                    element.set("rel", "noopener")
 
     md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
     # Without these two, raw HTML in the source is escaped like any other text.
