@@ -124,8 +124,10 @@ def _update(root: Path, store: IndexStore, state: State, files: dict, stats: dic
         if path != TAXONOMY_KEY and (recorded is None or recorded[2] != digest):
             added, changed = added + (recorded is None), changed + (recorded is not None)
             doc = _read_document(root, path, vocabulary, failures)
-            # an entry that no longer loads leaves the index: its old text must not stay searchable
-            docs.append(doc) if doc else unreadable.append(path)
+            if doc:
+                docs.append(doc)
+            else:  # an entry that no longer loads leaves the index: its old text must not stay searchable
+                unreadable.append(path)
         files[path] = [*settled(stat, scanned_at), digest]
     for path in gone:
         del files[path]

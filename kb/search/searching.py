@@ -1,5 +1,5 @@
-"""A search from start to end: check the query, refresh the index if the files changed, ask the
-backend, and package the answer (with taxonomy titles for the facets) for the CLI."""
+"""A search from start to end: check the request, refresh the index if the files changed, ask the
+backend, and package the answer for the CLI (text in render.py, JSON in SearchResult.as_json)."""
 from __future__ import annotations
 
 import difflib
@@ -50,6 +50,8 @@ def search(root: Path, text: str, filters: Filters = Filters(), limit: int = 10,
     for attempt in range(3):
         state = store.read_state()
         try:
+            if state is None:
+                raise IndexUnreadable("state.json is gone")
             backend = backend_class().open(store.folder(state.generation))
         except IndexUnreadable:
             # A writer may just have replaced the generation (look again), or the index is damaged.
