@@ -55,6 +55,12 @@ def test_comments_and_values_are_kept_and_formatting_is_idempotent():
     assert format_text(out, "lecture-series") == out
 
 
+def test_the_schema_comment_moves_to_line_one_once():
+    text = f"# a note above the schema comment\n{SCHEMA_COMMENT}\n" + MESSY.split("\n", 1)[1]
+    out = format_text(text, "lecture-series")
+    assert out.startswith(f"{SCHEMA_COMMENT}\n# a note above the schema comment\n") and out.count(SCHEMA_COMMENT) == 1
+
+
 def test_real_entries_keep_their_values_and_a_second_run_changes_nothing(repo_root):
     for path in entry_files(repo_root):
         if path.suffix != ".yaml":

@@ -71,7 +71,8 @@ def format_text(text: str, entry_type: str) -> str:
         raise FormatError("not a mapping of fields")
     if "#" not in text.partition("\n")[2] and render_entry(entry_type, _with_dates(before)) == text:
         return text  # the common case, already canonical: ruamel's (slower) round trip is only for changes
-    document = _yaml().load(text)
+    # the schema comment goes to line 1 (_dump), wherever it was
+    document = _yaml().load("".join(line for line in text.splitlines(keepends=True) if line.rstrip() != SCHEMA_COMMENT))
     result = _dump(_restyle_entry(document, entry_type))
     if load_text(result).value != before:  # a guard: the rules above are meant to make this impossible
         raise FormatError("formatting would change a value; the file is left as it is")
