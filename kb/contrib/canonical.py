@@ -155,7 +155,7 @@ def _restyle_list(items: CommentedSeq, column: int, item_order: list[str]) -> Co
     if all(isinstance(item, str) for item in items):
         for i, item in enumerate(items):
             items[i] = _string(item, quoted=False, flow=True)
-        flow_width = column + 2 + sum(len(_shown(item)) + 2 for item in items)
+        flow_width = column + sum(len(_shown(item)) + 2 for item in items)  # `key: [a, b]`
         if items and flow_width <= WIDTH and not items.ca.items:  # comments on items need block style
             items.fa.set_flow_style()
         else:
