@@ -62,6 +62,13 @@ def test_domain_and_audience_are_required_and_checked(kb_copy, cli):
     assert unknown.exit_code == 2 and "did you mean `machine-learning`" in unknown.output
 
 
+def test_a_file_that_is_not_utf8_is_a_usage_error(kb_copy, cli, tmp_path):
+    latin = tmp_path / "latin.bib"
+    latin.write_bytes("@misc{a, title={G\u00f6del}}".encode("latin-1"))
+    result = cli(kb_copy, "import-bibtex", latin, *IMPORT)
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+
+
 def test_importing_the_same_file_twice_skips_everything(kb_copy):
     text = BIB.read_text(encoding="utf-8")
     first = import_bibtex(kb_copy, text, ["machine-learning"], ["researcher"])

@@ -102,24 +102,29 @@ def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) 
 
 
 @main.command("import-bibtex")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--domain", "domains", metavar="ID", multiple=True, required=True,
               help="Taxonomy domain for every imported entry (repeatable; at least one).")
 @click.option("--audience", "audience", metavar="ID", multiple=True, required=True,
               help="Audience for every imported entry (repeatable; at least one).")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @pass_state
-def import_bibtex(state, file, domains: tuple[str, ...], audience: tuple[str, ...], dry_run: bool) -> None:
+def import_bibtex(state, file: Path, domains: tuple[str, ...], audience: tuple[str, ...], dry_run: bool) -> None:
     """Add a paper entry per new BibTeX record; why and for_whom are left as TODOs that kb validate
     reports. Duplicates, malformed blocks and incomplete records are reported and skipped."""
     from kb.contrib.bibtex import import_bibtex as run_import
+    from kb.model import UsageError
 
-    report = run_import(state.root, file.read(), list(domains), list(audience), dry_run=dry_run)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    report = run_import(state.root, text, list(domains), list(audience), dry_run=dry_run)
     for path in report.written:
         click.echo(f"{'would write' if dry_run else 'wrote'} {path.as_posix()}")
     notes = [("malformed block", s) for s in report.malformed] + [("skipped", s) for s in report.skipped]
     for kind, item in sorted(notes, key=lambda note: note[1].line):
-        click.echo(f"{file.name}:{item.line}: {kind} {item.key or '(no key)'}: {item.reason}", err=True)
+        click.echo(f"{file}:{item.line}: {kind} {item.key or '(no key)'}: {item.reason}", err=True)
     click.echo(f"{len(report.written)} {'to write' if dry_run else 'written'}, {len(report.skipped)} skipped, "
                f"{len(report.malformed)} malformed" + ("; each new entry needs its why and for_whom written "
                                                        "(kb validate lists them)" if report.written else ""), err=True)
