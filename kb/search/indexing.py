@@ -53,7 +53,7 @@ def refresh(root: Path, store: IndexStore, rebuild: bool = False, wait: float = 
         files = None if reason else store.read_files(state.generation)
         if files is None or _taxonomy_changed(root, files, stats):
             reason = reason or ("the taxonomy changed" if files is not None else "its file table is missing")
-            report = _build(root, store, stats, scanned_at, reason)
+            report = _build(root, store, stats, scanned_at, reason, previous=state.generation if state else None)
         else:
             report = _update(root, store, state, files, stats, scanned_at)
     report.seconds = time.monotonic() - started
@@ -88,7 +88,8 @@ def _taxonomy_changed(root: Path, files: dict, stats: dict) -> bool:
     return recorded[2] != _hash_file(root / TAXONOMY_KEY)
 
 
-def _build(root: Path, store: IndexStore, stats: dict, scanned_at: int, reason: str) -> IndexReport:
+def _build(root: Path, store: IndexStore, stats: dict, scanned_at: int, reason: str,
+           previous: str | None) -> IndexReport:
     """Index everything into a new generation, then make it live with one atomic write of the state.
     Entries are read one at a time (read_entry, as load_entries does) and dropped once indexed: holding
     ten thousand parsed entries with their source positions would double the peak memory."""
@@ -105,7 +106,7 @@ def _build(root: Path, store: IndexStore, stats: dict, scanned_at: int, reason: 
         backend.close()
     store.write_files(generation, files)
     store.write_state(State(generation, schema_name(), fingerprint(_recorded(files)), vocabulary.as_json(), failures))
-    store.remove_other_generations(keep=generation)
+    store.retire(previous, live=generation)
     total = len(files) - (TAXONOMY_KEY in files) - len(failures)
     return IndexReport("built", reason, added=total, total=total, failures=failures)
 

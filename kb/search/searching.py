@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.model import UsageError
+from kb.model import KbError, UsageError
 
 from .backend import Filters, IndexUnreadable, Page, backend_class
 from .documents import Vocabulary
@@ -61,8 +61,12 @@ def search(root: Path, text: str, filters: Filters = Filters(), limit: int = 10,
             _check_terms(filters, Vocabulary.from_json(state.vocabulary))
             page = backend.search(text.strip(), filters, limit)
             return SearchResult(text, filters, page, notices, state.failures)
-        except OSError:
-            if attempt == 2:  # a concurrent merge removed files under us three times running
+        except KbError:
+            raise
+        except Exception:
+            # Whoosh opens some files lazily: a concurrent update may have merged them away since we
+            # opened the index. Open it again (three times at most: not a way to hide a real bug).
+            if attempt == 2:
                 raise
         finally:
             backend.close()

@@ -9,8 +9,9 @@ Layout of the folder (default `<root>/.kb/index`):
     g-<hex>/         one generation: the backend's files and files.json (path -> size, mtime, hash)
 
 A full build writes a new generation beside the live one and then replaces state.json: a run killed
-before that leaves the previous generation live. An incremental update commits inside the live
-generation (the backend's commit is atomic), then rewrites files.json and state.json.
+before that leaves the previous generation live. The replaced generation is deleted only a minute
+later, by a later build. An incremental update commits inside the live generation (the backend's
+commit is atomic), then rewrites files.json and state.json.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ TAXONOMY_KEY = f"{ENTRIES_DIR}/{TAXONOMY_FILE}"
 # A file modified this recently may change again within the file system's timestamp granularity without
 # its size or mtime changing; it is recorded as unknown, so the next look hashes it again.
 RACY_NS = 2_000_000_000
+RETIRED_FOR_S = 60  # how long a replaced generation stays on disk for readers still using it
 
 
 class IndexBusy(KbError):
@@ -137,11 +139,16 @@ class IndexStore:
     def write_files(self, generation: str, files: dict[str, list]) -> None:
         atomic_write(self.folder(generation) / FILES_FILE, json.dumps(files, separators=(",", ":")))
 
-    def remove_other_generations(self, keep: str) -> None:
-        """Delete generations that are not live: old ones, and those of runs killed mid-build. Only called
-        under the lock; a reader still holding an old generation's open files is unaffected (POSIX)."""
+    def retire(self, previous: str | None, live: str) -> None:
+        """After `live` replaced `previous`: delete the generations retired more than RETIRED_FOR_S ago
+        (and debris of killed builds as old), keep the others. A reader that opened `previous` just
+        before the switch may still open some of its files (Whoosh opens columns lazily): it has that
+        long to finish. Only called under the lock."""
+        if previous and previous != live and self.folder(previous).is_dir():
+            os.utime(self.folder(previous))  # its mtime now says when it was retired
+        cutoff = time.time() - RETIRED_FOR_S
         for item in self.location.glob("g-*"):
-            if item.name != keep and item.is_dir():
+            if item.name not in (live, previous) and item.is_dir() and item.stat().st_mtime < cutoff:
                 shutil.rmtree(item, ignore_errors=True)
 
     @contextmanager
