@@ -115,6 +115,7 @@ class WhooshBackend(Backend):
     def __init__(self, ix: index.Index):
         self._ix = ix
         self._searcher = None
+        self._parsers: dict = {}  # query group -> parser
 
     @classmethod
     def create(cls, folder: Path) -> "WhooshBackend":
@@ -174,12 +175,14 @@ class WhooshBackend(Backend):
         matched = "all"
         if not docs and _word_count(parsed) > 1:
             # No entry has every word: rank the entries having some, more words ranking higher.
-            parsed = self._parse(suggestion or text, qparser.OrGroup.factory(0.9))
+            parsed = self._parse(suggestion or text, ANY_WORDS)
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
             return Page(0, [], _facets(searcher, docs), suggestion, "none")
-        results = searcher.search(self._with_title_match(searcher, parsed, suggestion or text, docs),
-                                  filter=docs, limit=limit)
+        ranked = self._with_title_match(searcher, parsed, suggestion or text, docs)
+        # Without filters the query alone selects `docs`; passing them anyway would cost a set look-up
+        # per match and turn off Whoosh's skipping of blocks that cannot reach the top.
+        results = searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
         return Page(len(docs), hits, _facets(searcher, docs), suggestion, matched)
@@ -187,10 +190,12 @@ class WhooshBackend(Backend):
     def _parse(self, text: str, group) -> query.Query:
         if not text:
             return query.Every()
-        parser = qparser.QueryParser("all", self._ix.schema, group=group)
-        parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
-        parser.add_plugin(qparser.GtLtPlugin())
-        parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2` from users only skews the ranking
+        parser = self._parsers.get(group)
+        if parser is None:
+            parser = self._parsers[group] = qparser.QueryParser("all", self._ix.schema, group=group)
+            parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
+            parser.add_plugin(qparser.GtLtPlugin())
+            parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2` from users only skews the ranking
         try:
             return parser.parse(text)
         except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
@@ -226,6 +231,9 @@ class WhooshBackend(Backend):
         if corrected == text:
             return None, parsed
         return corrected, self._parse(corrected, qparser.AndGroup)
+
+
+ANY_WORDS = qparser.OrGroup.factory(0.9)  # one object, so that its parser is made once
 
 
 def _guard_forked_writers() -> None:
