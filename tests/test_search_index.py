@@ -218,31 +218,44 @@ def many_entries(root: Path, n: int) -> None:
             id=f"bulk-course-{i}", title=f"Bulk Course {i} on Entropy and Ensembles"))
 
 
-def test_killed_full_build_leaves_the_previous_index_usable(empty_kb):
+def test_killed_or_interrupted_full_build_leaves_the_previous_index_usable(empty_kb):
     many_entries(empty_kb, 1500)
     assert update_index(empty_kb).action == "built"
     store = index_of(empty_kb)
     live = store.read_state().generation
-    proc = subprocess.Popen([*KB, "--root", str(empty_kb), "index", "--rebuild"], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while not [g for g in store.location.glob("g-*") if g.name != live and any(g.iterdir())]:
-            assert time.monotonic() < deadline and proc.poll() is None, "the rebuild never started writing"
-            time.sleep(0.02)
-        time.sleep(0.3)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)  # the writer alone, as the OOM killer would
-        proc.wait()
+
+    killed = rebuild_until_writing(empty_kb)
+    os.kill(killed.pid, signal.SIGKILL)  # the writer alone, as the OOM killer would
+    killed.wait()
     assert store.read_state().generation == live
     result = search(empty_kb, "bulk course 1234")
     assert result.notices == [] and ids(result)[0] == "bulk-course-1234"
     deadline = time.monotonic() + 10
-    while session_members(proc.pid):  # the writer's helper processes die with it, not linger
-        assert time.monotonic() < deadline, f"orphaned writer processes: {session_members(proc.pid)}"
+    while session_members(killed.pid):  # the writer's helper processes die with it, not linger
+        assert time.monotonic() < deadline, f"orphaned writer processes: {session_members(killed.pid)}"
         time.sleep(0.05)
-    report = update_index(empty_kb, rebuild=True, wait=0)  # no orphan holds the lock either
+
+    interrupted = rebuild_until_writing(empty_kb)
+    os.killpg(interrupted.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
+    _, stderr = interrupted.communicate(timeout=60)
+    assert interrupted.returncode == 130 and stderr.strip() == "kb: interrupted"  # no helper's traceback
+    assert store.read_state().generation == live and ids(search(empty_kb, "bulk course 77"))[0] == "bulk-course-77"
+    report = update_index(empty_kb, rebuild=True, wait=0)  # and nothing holds the lock
     assert report.action == "built" and report.total == 1500
+
+
+def rebuild_until_writing(root: Path) -> subprocess.Popen:
+    """`kb index --rebuild` in its own session, returned once it is writing its new generation."""
+    store = index_of(root)
+    before = {g.name for g in store.location.glob("g-*")}
+    proc = subprocess.Popen([*KB, "--root", str(root), "index", "--rebuild"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not [g for g in store.location.glob("g-*") if g.name not in before and any(g.iterdir())]:
+        assert time.monotonic() < deadline and proc.poll() is None, "the rebuild never started writing"
+        time.sleep(0.02)
+    time.sleep(0.3)
+    return proc
 
 
 def session_members(session: int) -> list[int]:

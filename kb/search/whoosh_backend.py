@@ -151,6 +151,9 @@ class WhooshBackend(Backend):
             for doc in add:
                 writer.update_document(**_fields(doc))
         except BaseException:
+            for process in getattr(writer, "tasks", ()):  # a bulk writer's processes: stop them before
+                process.terminate()                       # cancel() removes the files they work on
+                process.join()
             writer.cancel()
             raise
         writer.commit()
