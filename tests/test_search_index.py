@@ -17,7 +17,7 @@ import pytest
 
 from conftest import write_entry
 from kb.search import Filters, IndexBusy, search, update_index
-from kb.search.store import IndexStore
+from kb.search.store import IndexStore, fingerprint
 
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 
@@ -41,6 +41,20 @@ def ids(result) -> list[str]:
 
 def index_of(root: Path) -> IndexStore:
     return IndexStore(root / ".kb" / "index")
+
+
+def test_fingerprint_sees_every_change_and_is_the_same_in_another_process():
+    stats = {f"entries/paper/p{i}.yaml": (100 + i, 10**18 + i) for i in range(50)}
+    digest = fingerprint(stats)
+    renamed = {(k.replace("p7.", "q7.") if "p7." in k else k): v for k, v in stats.items()}
+    variants = [{**stats, "entries/paper/p3.yaml": (104, 10**18 + 3)}, {**stats, "entries/paper/p3.yaml": (103, 1)},
+                renamed, {k: v for k, v in stats.items() if "p9." not in k}, {**stats, "entries/paper/new.yaml": (1, 1)}]
+    assert len({digest, *map(fingerprint, variants)}) == 1 + len(variants)
+    code = ("from kb.search.store import fingerprint; "
+            f"print(fingerprint({{f'entries/paper/p{{i}}.yaml': (100 + i, 10**18 + i) for i in range(50)}}))")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert other.stdout.strip() == digest
 
 
 def test_one_changed_entry_is_all_that_is_reindexed(kb_copy):
@@ -164,7 +178,7 @@ def test_damaged_or_missing_index_is_rebuilt_with_a_notice(kb_copy, cli, damage)
 @contextmanager
 def writer_elsewhere(root: Path):
     """Another process holding the writers' lock (POSIX locks are per process) until the block ends."""
-    code = (f"import sys, time; from kb.search.store import IndexStore\n"
+    code = (f"import sys, time; from kb.search.store import IndexStore, fingerprint\n"
             f"with IndexStore({str(root / '.kb' / 'index')!r}).lock(wait=0):\n"
             "    print('locked', flush=True); sys.stdin.read()")
     holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
