@@ -116,6 +116,7 @@ class WhooshBackend(Backend):
         self._ix = ix
         self._searcher = None
         self._parsers: dict = {}  # query group -> parser
+        self._facet_column = None  # the searcher's reader of the `facets` column (it loads every offset)
 
     @classmethod
     def create(cls, folder: Path) -> "WhooshBackend":
@@ -166,10 +167,12 @@ class WhooshBackend(Backend):
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._facet_column = None
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._facet_column = self._searcher.reader().column_reader("facets")
         searcher = self._searcher
         restrict = _filter_query(filters)
         parsed = self._parse(text, qparser.AndGroup)
@@ -181,14 +184,14 @@ class WhooshBackend(Backend):
             parsed = self._parse(suggestion or text, ANY_WORDS)
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
-            return Page(0, [], _facets(searcher, docs), suggestion, "none")
+            return Page(0, [], _facets(self._facet_column, docs), suggestion, "none")
         ranked = self._with_title_match(searcher, parsed, suggestion or text, docs)
         # Without filters the query alone selects `docs`; passing them anyway would cost a set look-up
         # per match and turn off Whoosh's skipping of blocks that cannot reach the top.
         results = searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
-        return Page(len(docs), hits, _facets(searcher, docs), suggestion, matched)
+        return Page(len(docs), hits, _facets(self._facet_column, docs), suggestion, matched)
 
     def _parse(self, text: str, group) -> query.Query:
         if not text:
@@ -302,10 +305,9 @@ def _narrow(reader, term: query.Term, candidates: set[int]) -> set[int]:
     return kept
 
 
-def _facets(searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+def _facets(column, docs: set[int]) -> dict[str, dict[str, int]]:
     """Counts by type, top-level domain and audience: one column read per matching document, and
     documents sharing the same combination are counted together."""
-    column = searcher.reader().column_reader("facets")
     counts: dict[str, Counter] = {name: Counter() for name in FACETS}
     for combination, n in Counter(column[doc] for doc in docs).items():
         for name, values in zip(FACETS, combination.decode().split("\t")):
