@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +173,21 @@ def test_kb_index_reports_and_moves_with_the_environment(cli, kb_copy, tmp_path,
     assert "search index up to date" in again.stderr
     rebuilt = cli(kb_copy, "index", "--rebuild")
     assert "built the search index" in rebuilt.stderr and "asked to rebuild" in rebuilt.stderr
+
+
+def test_whoosh_compiles_without_warnings_and_kb_starts_without_it():
+    """whoosh3 must not raise SyntaxWarnings (Whoosh 2.7.4 did): compile its sources with warnings as
+    errors (importing would not: cached bytecode skips compilation). `kb` must not import it to start."""
+    import importlib.util
+    import warnings
+
+    folder = Path(importlib.util.find_spec("whoosh").submodule_search_locations[0])
+    sources = sorted(folder.rglob("*.py"))
+    assert len(sources) > 50
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for source in sources:
+            compile(source.read_text(encoding="utf-8"), str(source), "exec")
+    loaded = subprocess.run([sys.executable, "-c", "import sys, kb.cli; print(sorted(m for m in sys.modules "
+                             "if m.startswith(('whoosh', 'kb.search'))))"], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stderr
