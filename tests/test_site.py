@@ -253,8 +253,12 @@ def test_navigation_lists_listing_pages_not_entries(real_site, real):
     nav = json.loads((real_site.parent / "docs" / "generated" / "_nav.yml").read_text().split("\n", 1)[1])
     flat = json.dumps(nav)
     assert "entries/" not in flat
-    assert all(f'"domains/{d}/index.md"' in flat for d in taxonomy.domains)
+    assert all(f'"domains/{t.id}/index.md"' in flat for t in taxonomy.top_domains())
     assert all(f'"audiences/{a}.md"' in flat for a in taxonomy.audiences)
+    for domain_id in taxonomy.domains:  # sub-domains are reached from their parent's page
+        parent = domain_id.rpartition("/")[0] or None
+        if parent:
+            assert f'href="{domain_id.rpartition("/")[2]}/"' in page(real_site, f"domains/{parent}")
     home = page(real_site, "")
     assert home.count('href="entries/') == 10  # only the "recently added" cards link to entries
 

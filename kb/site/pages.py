@@ -1,4 +1,4 @@
-"""The generated pages, as Markdown with raw HTML blocks: `build_pages(site) -> {page path: text}`.
+"""The generated pages, as Markdown with raw HTML blocks: `build_pages(site, extra_pages) -> {path: text}`.
 
 Headings are Markdown (for the table of contents and search sections); everything built from entry
 values is HTML made with kb.site.safe, so it is escaped once, here, and passed through by Markdown.
@@ -10,6 +10,7 @@ from kb.model import TYPES, Entry, field_reference
 
 from . import jsonld
 from .bibtex import entry_to_bibtex
+from .linkstatus import WORKING
 from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href, strings,
                     type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
@@ -32,17 +33,12 @@ def build_pages(site: Site, extra_pages: dict[str, str]) -> dict[str, str]:
 
 
 def nav(site: Site, pages: dict[str, str]) -> list:
-    """The navigation: listing pages only (see docs/site.md for why entries stay out of it), and the
-    hand-written contribute page when there is one."""
-    def domain_item(term):
-        children = site.taxonomy.children(term.id)
-        page = domain_page(term.id)
-        if not children:
-            return {page_title(term.title): page}
-        return {page_title(term.title): [page, *(domain_item(c) for c in children)]}
-
+    """The navigation: listing pages only, with top-level domains (each domain page lists and links its
+    sub-domains); entries, and sub-domains, stay out because Material renders the whole navigation into
+    every page (see docs/site.md). The hand-written contribute page is included when there is one."""
     return [{"Home": "index.md"},
-            {"Domains": ["domains/index.md", *(domain_item(t) for t in site.taxonomy.top_domains())]},
+            {"Domains": ["domains/index.md", *({page_title(t.title): domain_page(t.id)}
+                                               for t in site.taxonomy.top_domains())]},
             {"Audiences": ["audiences/index.md", *({page_title(t.title): audience_page(t.id)}
                                                    for t in site.taxonomy.audiences.values())]},
             {"Types": ["types/index.md", *({TYPE_PLURALS[t]: type_page(t)} for t in TYPES)]},
@@ -217,10 +213,9 @@ def entry(site: Site, item: Entry) -> str:
     sections += connections(site, page, item)
     if data.get("recommended_by"):
         sections.append(f"## Recommended by\n\n{recommenders(data['recommended_by'])}\n")
-    if item.type == "paper":
-        bibtex = entry_to_bibtex(item)
-        fence = "`" * max(3, _longest_backtick_run(bibtex) + 1)
-        sections.append(f"## Cite\n\n{fence}bibtex\n{bibtex}{fence}\n")
+    if item.type == "paper":  # Material adds its copy button to a code block in a .highlight
+        sections.append(f'## Cite\n\n<div class="highlight kb-bibtex" data-search-exclude><pre><code>'
+                        f"{text(entry_to_bibtex(item))}</code></pre></div>\n")
     sections.append(edit_line(site, item))
     sections.append(jsonld.script(item, site.taxonomy))
     return "\n".join(sections)
@@ -254,7 +249,7 @@ def link_status_line(site: Site, item: Entry) -> str:
     status = site.link_status.get(item.data.get("url"))
     if status is None:
         return ""
-    if status.status in ("ok", "moved"):
+    if status.status in WORKING:
         return f'<p class="kb-link kb-link--ok">Link last seen working on {text(status.last_ok or status.checked_at)}.</p>'
     seen = f" It was last seen working on {text(status.last_ok)}." if status.last_ok else ""
     if status.broken:
@@ -324,11 +319,3 @@ def edit_line(site: Site, item: Entry) -> str:
     if site.edit_url:
         return f'<p class="kb-edit">{link(site.edit_url + path, "Edit this entry")} (<code>{text(path)}</code>)</p>\n'
     return f'<p class="kb-edit">This entry is the file <code>{text(path)}</code> in the repository.</p>\n'
-
-
-def _longest_backtick_run(value: str) -> int:
-    run = longest = 0
-    for char in value:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return longest
