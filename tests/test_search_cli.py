@@ -163,6 +163,15 @@ def test_bad_options_are_usage_errors(cli, repo_root, index_dir, args, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
+def test_index_folder_that_cannot_be_written_is_a_clear_error(cli, kb_copy):
+    (kb_copy / "a-file").write_text("not a folder")
+    for args in (["index"], ["search", "susskind"]):
+        result = cli(kb_copy, *args, "--index-dir", str(kb_copy / "a-file" / "index"))
+        assert result.exit_code == 1
+        assert f"kb: error: cannot write the search index in {kb_copy / 'a-file' / 'index'}: Not a directory" \
+            in result.stderr
+
+
 def test_kb_index_reports_and_moves_with_the_environment(cli, kb_copy, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     monkeypatch.setenv("KB_INDEX_DIR", str(elsewhere))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_entry
-from kb.search import Filters, IndexBusy, search, update_index
+from kb.search import IndexBusy, search, update_index
 from kb.search.store import IndexStore, fingerprint
 
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
@@ -48,7 +48,8 @@ def test_fingerprint_sees_every_change_and_is_the_same_in_another_process():
     digest = fingerprint(stats)
     renamed = {(k.replace("p7.", "q7.") if "p7." in k else k): v for k, v in stats.items()}
     variants = [{**stats, "entries/paper/p3.yaml": (104, 10**18 + 3)}, {**stats, "entries/paper/p3.yaml": (103, 1)},
-                renamed, {k: v for k, v in stats.items() if "p9." not in k}, {**stats, "entries/paper/new.yaml": (1, 1)}]
+                renamed, {k: v for k, v in stats.items() if "p9." not in k},
+                {**stats, "entries/paper/new.yaml": (1, 1)}]
     assert len({digest, *map(fingerprint, variants)}) == 1 + len(variants)
     code = ("from kb.search.store import fingerprint; "
             f"print(fingerprint({{f'entries/paper/p{{i}}.yaml': (100 + i, 10**18 + i) for i in range(50)}}))")

@@ -17,13 +17,14 @@ Options and their defaults:
 - limit: results returned, 1..1000 (default 10); queries are at most 1000 characters (MAX_QUERY_CHARS).
 
 Errors: UsageError (bad query or filter, exit 2), IndexBusy (another writer held the lock too long),
-IndexUnreadable (an index that could not be rebuilt).
+IndexNotWritable (the index folder cannot be written), IndexUnreadable (an index that could not be
+rebuilt).
 """
 from .backend import Filters, IndexUnreadable
 from .indexing import IndexReport
 from .render import format_text
 from .searching import MAX_QUERY_CHARS, SearchResult, search, update_index
-from .store import INDEX_ENV, IndexBusy, index_location
+from .store import INDEX_ENV, IndexBusy, IndexNotWritable, index_location
 
-__all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexReport", "IndexUnreadable", "MAX_QUERY_CHARS",
+__all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexNotWritable", "IndexReport", "IndexUnreadable", "MAX_QUERY_CHARS",
            "SearchResult", "format_text", "index_location", "search", "update_index"]

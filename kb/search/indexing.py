@@ -10,7 +10,7 @@ from kb.model import ENTRIES_DIR, LoadError, bulk_load, load_taxonomy, read_entr
 
 from .backend import IndexUnreadable, backend_class
 from .documents import Vocabulary, document
-from .store import TAXONOMY_KEY, IndexStore, State, content_hash, fingerprint, scan, settled
+from .store import TAXONOMY_KEY, IndexNotWritable, IndexStore, State, content_hash, fingerprint, scan, settled
 
 
 @dataclass
@@ -51,11 +51,14 @@ def refresh(root: Path, store: IndexStore, rebuild: bool = False, wait: float = 
         state = store.read_state()
         reason = _rebuild_reason(store, state, rebuild)
         files = None if reason else store.read_files(state.generation)
-        if files is None or _taxonomy_changed(root, files, stats):
-            reason = reason or ("the taxonomy changed" if files is not None else "its file table is missing")
-            report = _build(root, store, stats, scanned_at, reason, previous=state.generation if state else None)
-        else:
-            report = _update(root, store, state, files, stats, scanned_at)
+        try:
+            if files is None or _taxonomy_changed(root, files, stats):
+                reason = reason or ("the taxonomy changed" if files is not None else "its file table is missing")
+                report = _build(root, store, stats, scanned_at, reason, previous=state.generation if state else None)
+            else:
+                report = _update(root, store, state, files, stats, scanned_at)
+        except OSError as exc:  # no space left, a read-only disk: the previous index stays as it was
+            raise IndexNotWritable(store.not_writable(exc)) from exc
     report.seconds = time.monotonic() - started
     return report
 

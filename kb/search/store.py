@@ -44,6 +44,10 @@ class IndexBusy(KbError):
     """Another process holds the writers' lock for longer than we were willing to wait."""
 
 
+class IndexNotWritable(KbError):
+    """The index folder cannot be created or written (a file in the way, no space, no permission)."""
+
+
 def index_location(root: Path, explicit: str | os.PathLike | None = None) -> Path:
     """The index folder: `explicit`, else $KB_INDEX_DIR, else <root>/.kb/index."""
     named = explicit or os.environ.get(INDEX_ENV)
@@ -158,8 +162,11 @@ class IndexStore:
     @contextmanager
     def lock(self, wait: float):
         """Hold the writers' lock, waiting up to `wait` seconds for another writer; raises IndexBusy."""
-        self.location.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.location / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.location.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.location / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexNotWritable(self.not_writable(exc)) from exc
         try:
             deadline = time.monotonic() + wait
             while True:
@@ -175,6 +182,10 @@ class IndexStore:
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def not_writable(self, exc: OSError) -> str:
+        return (f"cannot write the search index in {self.location}: {exc.strerror or exc}; "
+                "use --index-dir or KB_INDEX_DIR to put it elsewhere")
 
     def _busy_message(self, fd: int, wait: float) -> str:
         holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
