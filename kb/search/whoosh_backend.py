@@ -11,6 +11,7 @@ titles, names, institutions and tags (the unstemmed `spell` field), and the corr
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -151,13 +152,14 @@ class WhooshBackend(Backend):
                 writer.delete_by_term("path", path)
             for doc in add:
                 writer.update_document(**_fields(doc))
+            writer.commit()
         except BaseException:
             for process in getattr(writer, "tasks", ()):  # a bulk writer's processes: stop them before
                 process.terminate()                       # cancel() removes the files they work on
                 process.join()
-            writer.cancel()
+            with contextlib.suppress(Exception):  # cleanup only: the error to report is the one above
+                writer.cancel()
             raise
-        writer.commit()
 
     def close(self) -> None:
         self._close_searcher()
