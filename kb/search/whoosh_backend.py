@@ -145,7 +145,7 @@ class WhooshBackend(Backend):
             _guard_forked_writers()
         # Separate files, not one compound file per segment: Whoosh copies a compound file's parts into
         # memory on every open, which cost a search 0.1 s at 10,000 entries.
-        writer = (self._ix.writer(procs=BULK_PROCS, multisegment=True, limitmb=64, compound=False) if bulk
+        writer = (self._ix.writer(procs=BULK_PROCS, multisegment=True, limitmb=128, compound=False) if bulk
                   else self._ix.writer(compound=False))
         try:
             for path in delete:
