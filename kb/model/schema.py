@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 
 SCHEMA_RESOURCE = ("kb.schema", "entry.schema.json")
 
 
 def schema_text() -> str:
+    from importlib import resources  # 8 ms to import: only commands that read the schema pay it
+
     return resources.files(SCHEMA_RESOURCE[0]).joinpath(SCHEMA_RESOURCE[1]).read_text(encoding="utf-8")
 
 
