@@ -263,8 +263,14 @@ def test_navigation_lists_listing_pages_not_entries(real_site, real):
     assert home.count('href="entries/') == 10  # only the "recently added" cards link to entries
 
 
-def test_tags_contribute_and_404_pages(real_site):
-    assert "theoretical-minimum" in page(real_site, "tags")
+def test_tags_contribute_and_404_pages(real_site, real):
+    entries, _ = real
+    assert 'href="theoretical-minimum/"' in page(real_site, "tags")
+    tagged = page(real_site, "tags/theoretical-minimum")  # listed by the tags plugin
+    expected = {e.id for e in entries if "theoretical-minimum" in e.data.get("tags", [])}
+    assert len(expected) >= 4 and set(re.findall(r'href="../../entries/([^/]+)/"', tagged)) == expected
+    chip = re.search(r'<a href="([^"]+)" class="md-tag">', page(real_site, "entries/statistical-mechanics-susskind"))
+    assert chip and chip.group(1).startswith("../../tags/")
     assert "How to contribute" in page(real_site, "contribute")
     assert "Page not found" in (real_site / "404.html").read_text(encoding="utf-8")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from kb.model import Entry, Taxonomy, domain_matches
@@ -49,6 +49,10 @@ def audience_page(audience_id: str) -> str:
 
 def type_page(type_: str) -> str:
     return f"types/{type_}.md"
+
+
+def tag_page(tag: str) -> str:
+    return f"tags/{tag}.md"
 
 
 @dataclass
@@ -108,3 +112,8 @@ class Site:
 
     def tags(self, entry: Entry) -> list[str]:
         return [t for t in strings(entry.data.get("tags")) if TAG.match(t)]
+
+    def all_tags(self) -> dict[str, int]:
+        """Every tag with its number of entries, by tag."""
+        counts = Counter(t for e in self.entries for t in set(self.tags(e)))
+        return dict(sorted(counts.items()))
