@@ -13,11 +13,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kb.site import SITE_SOURCES
+
 from .common import best_of, tool
 from .corpus import make_corpus
 
 REPO = Path(__file__).resolve().parents[2]
-SITE_SOURCES = ("mkdocs.yml", "docs/overrides", "docs/site-pages")  # as kb.site.SITE_SOURCES
 QUIET = {"NO_MKDOCS_2_WARNING": "1"}
 # Zensical 0.0.73 needed 1 GB for 1,000 entries and exhausted the machine's 24 GB at 10,000: cap it so a
 # failed build is reported instead of starving everything else on the machine.
