@@ -126,7 +126,8 @@ def entry_files(root: Path) -> list[Path]:
 
 def entry_type(path: Path) -> str | None:
     """The type named by the entry's folder, or None when the folder is not a type."""
-    return path.parent.name if path.parent.name in TYPES else None
+    folder = os.path.basename(os.path.dirname(path))  # string operations: this runs for every file
+    return folder if folder in TYPES else None
 
 
 def is_entry_file(path: Path) -> bool:

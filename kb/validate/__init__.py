@@ -56,25 +56,30 @@ class Report:
 
 
 def validate(root: Path, paths: list[Path] | None = None, today: datetime.date | None = None) -> Report:
-    root = Path(root).resolve()
+    with bulk_load():
+        return _validate(Path(root).resolve(), paths, today or datetime.date.today())
+
+
+def _validate(root: Path, paths: list[Path] | None, today: datetime.date) -> Report:
     taxonomy, taxonomy_problems = load_taxonomy(root / ENTRIES_DIR)
     every_file = entry_files(root)
     targets = every_file if paths is None else _expand(paths)
-    ctx = Context(taxonomy, {p.stem for p in every_file if is_entry_file(p)}, today or datetime.date.today())
+    ctx = Context(taxonomy, {p.stem for p in every_file if is_entry_file(p)}, today)
     report = Report(files_checked=len(targets))
     taxonomy_file = root / ENTRIES_DIR / TAXONOMY_FILE
     if paths is None or any(taxonomy_file.is_relative_to(Path(p).resolve()) for p in paths):
         taxonomy_path = f"{ENTRIES_DIR}/{TAXONOMY_FILE}"
         report.problems += [Problem(taxonomy_path, p.line, p.column, p.code, p.message, p.hint)
                             for p in taxonomy_problems]
-    reported, entries = {relative_path(path, root) for path in targets}, []
+    entries = []
     for entry, problems in _check_files(targets, root, ctx):
         report.problems += problems
         if entry:
             entries.append(entry)
     entries += _load_quietly(set(every_file) - set(targets), root)
+    reported = None if paths is None else {relative_path(path, root) for path in targets}
     for check in KB_CHECKS:
-        report.problems += [p for p in check(entries, ctx) if p.path in reported]
+        report.problems += [p for p in check(entries, ctx) if reported is None or p.path in reported]
     report.problems.sort()
     return report
 
@@ -119,7 +124,7 @@ def _check_files(paths: list[Path], root: Path, ctx: Context) -> list[tuple[Entr
     size = -(-len(theirs) // (4 * (workers - 1)))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:  # the workers inherit bulk_load
         parts = pool.map(_check_chunk, [theirs[i:i + size] for i in range(0, len(theirs), size)],
                          repeat(root), repeat(ctx), repeat(True))
         mine = _check_chunk(ours, root, ctx)
@@ -129,13 +134,12 @@ def _check_files(paths: list[Path], root: Path, ctx: Context) -> list[tuple[Entr
 def _check_chunk(paths: list[Path], root: Path, ctx: Context, trim: bool = False):
     """check_file on each path; `trim` keeps only what KB-wide checks read (cheaper to send back from a
     worker process)."""
-    with bulk_load():
-        results = [check_file(path, root, ctx) for path in paths]
-        for entry, _ in results:
-            if entry:
-                entry.identity_keys  # noqa: B018 - computed here, in parallel, for the duplicates check
-                if trim:
-                    entry.data = {k: entry.data[k] for k in KB_CHECK_FIELDS if k in entry.data}
+    results = [check_file(path, root, ctx) for path in paths]
+    for entry, _ in results:
+        if entry:
+            entry.identity_keys  # noqa: B018 - computed here, in parallel, for the duplicates check
+            if trim:
+                entry.data = {k: entry.data[k] for k in KB_CHECK_FIELDS if k in entry.data}
     return results
 
 
@@ -156,12 +160,11 @@ def _expand(paths: list[Path]) -> list[Path]:
 def _load_quietly(paths: set[Path], root: Path) -> list[Entry]:
     """Entries outside the requested paths, for cross-entry checks only."""
     entries = []
-    with bulk_load():
-        for path in sorted(p for p in paths if is_entry_file(p)):
-            try:
-                entry = read_entry(path, root)
-            except (LoadError, OSError):
-                continue  # reported when that file itself is validated
-            entry.doc = None  # see check_file
-            entries.append(entry)
+    for path in sorted(p for p in paths if is_entry_file(p)):
+        try:
+            entry = read_entry(path, root)
+        except (LoadError, OSError):
+            continue  # reported when that file itself is validated
+        entry.doc = None  # see check_file
+        entries.append(entry)
     return entries
