@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.model import UsageError
+from kb.model import UsageError, atomic_write
 
 MARKER = ".kb-site-generated"  # MkDocs skips dot files
 
@@ -44,21 +44,8 @@ def _write_if_changed(path: Path, content: str) -> bool:
             return False
     except OSError:
         pass
-    _replace(path, data)
+    atomic_write(path, data, durable=False)  # `mkdocs serve` never reads half a page; pages are disposable
     return True
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write beside `path`, then rename over it: `mkdocs serve` never reads half a page. Unlike
-    kb.model.atomic_write there is no fsync: pages are regenerated at will, and syncing each of 10,000
-    pages made generation ten times slower."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _remove_others(output: Path, keep: set[str]) -> int:
