@@ -117,7 +117,9 @@ class WhooshBackend(Backend):
         self._ix = ix
         self._searcher = None
         self._parsers: dict = {}  # query group -> parser
+        self._title_analyzer = ix.schema["title"].analyzer  # ix.schema reads the table of contents each time
         self._facet_column = None  # the searcher's reader of the `facets` column (it loads every offset)
+        self._facet_values: dict[int, bytes] = {}  # document -> its `facets` value, read once per searcher
 
     @classmethod
     def create(cls, folder: Path) -> "WhooshBackend":
@@ -170,6 +172,7 @@ class WhooshBackend(Backend):
             self._searcher.close()
             self._searcher = None
             self._facet_column = None
+            self._facet_values = {}
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
@@ -186,14 +189,14 @@ class WhooshBackend(Backend):
             parsed = self._parse(suggestion or text, ANY_WORDS)
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
-            return Page(0, [], _facets(self._facet_column, docs), suggestion, "none")
+            return Page(0, [], self._facets(docs), suggestion, "none")
         ranked = self._with_title_match(searcher, parsed, suggestion or text, docs)
         # Without filters the query alone selects `docs`; passing them anyway would cost a set look-up
         # per match and turn off Whoosh's skipping of blocks that cannot reach the top.
         results = searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
-        return Page(len(docs), hits, _facets(self._facet_column, docs), suggestion, matched)
+        return Page(len(docs), hits, self._facets(docs), suggestion, matched)
 
     def _parse(self, text: str, group) -> query.Query:
         if not text:
@@ -213,11 +216,30 @@ class WhooshBackend(Backend):
         """The query, ranking higher the matching entries whose title holds every word typed, stop words
         included ("you and your research" -> You and Your Research). Added only when some entry
         qualifies: an optional clause costs a look at every match."""
-        words = [t.text for t in self._ix.schema["title"].analyzer(" ".join(_plain_words(text)))]
+        words = [t.text for t in self._title_analyzer(" ".join(_plain_words(text)))]
         if len(words) < 2:
             return parsed
-        in_title = query.And([query.Term("title", word) for word in words], boost=TITLE_MATCH)
-        return query.AndMaybe(parsed, in_title) if _docset(searcher, in_title) & docs else parsed
+        reader = searcher.reader()
+        qualifying = docs
+        for word in sorted(set(words), key=lambda word: reader.doc_frequency("title", word)):  # the rarest first
+            qualifying = _narrow(reader, query.Term("title", word), qualifying)
+            if not qualifying:
+                return parsed
+        return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words], boost=TITLE_MATCH))
+
+    def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
+        """Counts by type, top-level domain and audience. Each document's `facets` value is read from the
+        column once per searcher; documents sharing the same combination are counted together."""
+        values, column = self._facet_values, self._facet_column
+        for doc in docs:
+            if doc not in values:
+                values[doc] = column[doc]
+        counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+        for combination, n in Counter(map(values.__getitem__, docs)).items():
+            for name, facet_values in zip(FACETS, combination.decode().split("\t")):
+                for value in facet_values.split():
+                    counts[name][value] += n
+        return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
 
     def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
         """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
@@ -305,17 +327,6 @@ def _narrow(reader, term: query.Term, candidates: set[int]) -> set[int]:
         if postings.id() == doc:
             kept.add(doc)
     return kept
-
-
-def _facets(column, docs: set[int]) -> dict[str, dict[str, int]]:
-    """Counts by type, top-level domain and audience: one column read per matching document, and
-    documents sharing the same combination are counted together."""
-    counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-    for combination, n in Counter(column[doc] for doc in docs).items():
-        for name, values in zip(FACETS, combination.decode().split("\t")):
-            for value in values.split():
-                counts[name][value] += n
-    return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
 
 
 def _filter_query(filters: Filters) -> query.Query | None:
