@@ -21,11 +21,6 @@ from kb.search.store import RACY_NS
 from .common import best_of, run_process, tool
 from .corpus import AUDIENCES, DOMAINS, PEOPLE, TOPICS, make_corpus
 
-# kb's processes cache their bytecode, as they do for a user (an installed kb ships it; a checkout writes
-# it on the first run): with PYTHONDONTWRITEBYTECODE set, as in some sandboxes, every run would compile
-# kb's modules again, about 50 ms. The first run (the full index) writes the cache.
-KB_ENV = {"PYTHONDONTWRITEBYTECODE": ""}
-
 
 def add_arguments(parser) -> None:
     parser.add_argument("--entries", type=int, nargs="+", default=[1000, 10000])
@@ -56,19 +51,19 @@ def children_cpu() -> float:
 
 def bench_index(root: Path, paths: list[Path], runs: int) -> bool:
     cpu = children_cpu()
-    seconds, code, memory = run_process([tool("kb"), "index"], cwd=root, env=KB_ENV)
+    seconds, code, memory = run_process([tool("kb"), "index"], cwd=root)
     print(f"full index: {seconds:.2f} s, CPU {children_cpu() - cpu:.2f} s, peak {memory} MB, exit {code}")
     updates = []
     for i in range(runs):
         path = paths[(i * 7919) % len(paths)]
         path.write_text(path.read_text(encoding="utf-8").replace("title: ", f"title: Changed{i} ", 1), encoding="utf-8")
-        updates.append(run_process([tool("kb"), "index"], cwd=root, env=KB_ENV))
+        updates.append(run_process([tool("kb"), "index"], cwd=root))
     print(f"index after one changed entry: {min(u[0] for u in updates):.2f} s (best of {runs}), "
           f"peak {max(u[2] for u in updates)} MB")
     # Files changed in the last RACY_NS are recorded as unknown and re-hashed by the next search: wait
     # that long and settle the index, so the searches below measure the steady state.
     time.sleep(RACY_NS / 1e9 + 0.1)
-    settled = run_process([tool("kb"), "index"], cwd=root, env=KB_ENV)
+    settled = run_process([tool("kb"), "index"], cwd=root)
     return code == 0 and all(u[1] == 0 for u in updates) and settled[1] == 0
 
 
@@ -127,7 +122,7 @@ def bench_queries(root: Path, count: int) -> None:
 def bench_process(root: Path, runs: int) -> None:
     for words in (["statistical", "mechanics"], ["susskid", "statistcal", "mechanics"], ["learning", "--json"]):
         cpu = children_cpu()
-        seconds, code, memory = best_of(runs, [tool("kb"), "search", *words], cwd=root, env=KB_ENV)
+        seconds, code, memory = best_of(runs, [tool("kb"), "search", *words], cwd=root)
         cpu = (children_cpu() - cpu) / runs
         print(f"kb search {' '.join(words)}: {seconds * 1000:.0f} ms (best of {runs}; CPU {cpu * 1000:.0f} ms "
               f"on average), peak {memory} MB, exit {code}")
