@@ -1,8 +1,8 @@
 """`kb check-links`: a polite, fast link checker that remembers.
 
 Public surface: check_links(root, config, paths, changed_since, use_cache, suggest_archive, progress)
--> Report; load_config(root, overrides) -> LinkConfig; load_link_status(root) -> {url: status record};
-ConfigError; STATUSES.
+-> Report; load_config(root, overrides) -> LinkConfig; load_link_status(root) -> {url: status record}
+(read from STATUS_FILE under the root); ConfigError; STATUSES.
 
 Settings live in `[tool.kb.links]` of the KB's pyproject.toml; command-line flags override them.
 Defaults:
@@ -29,9 +29,10 @@ Defaults:
 Every run also writes .kb/link-status.json for the static site (see docs/links.md).
 """
 from .config import STATUSES, ConfigError, LinkConfig, load_config
-from .store import load_link_status
+from .store import STATUS_FILE, load_link_status
 
-__all__ = ["ConfigError", "LinkConfig", "Report", "STATUSES", "check_links", "load_config", "load_link_status"]
+__all__ = ["ConfigError", "LinkConfig", "Report", "STATUSES", "STATUS_FILE", "check_links", "load_config",
+           "load_link_status"]
 
 
 def __getattr__(name: str):

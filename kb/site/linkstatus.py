@@ -1,16 +1,14 @@
-"""What the last link check said about each URL, read from `.kb/link-status.json` (written by
-`kb check-links`). A missing or unreadable file means no link status on the site, never a failed build.
-
-Shape: {"generated": iso, "urls": {"<url>": {"status": "ok|moved|broken|timeout|blocked|rate-limited|
-unverifiable|excluded", "checked_at": iso, "last_ok": iso|null, "first_failed": iso|null, ...}}}
+"""What the last link check said about each URL, from `.kb/link-status.json` (written by
+`kb check-links`, read by kb.links.load_link_status). A missing or unreadable file means no link status
+on the site, never a failed build.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-STATUS_FILE = Path(".kb") / "link-status.json"
+from kb.links import STATUS_FILE, load_link_status
+
 WORKING = ("ok", "moved")
 BROKEN = ("broken", "timeout")
 
@@ -29,12 +27,7 @@ class LinkStatus:
 
 def read_link_status(root: Path) -> dict[str, LinkStatus]:
     """URL -> LinkStatus for every well-formed record; {} when the file is missing or corrupt."""
-    try:
-        urls = json.loads((Path(root) / STATUS_FILE).read_text(encoding="utf-8")).get("urls")
-    except (OSError, ValueError, AttributeError):
-        return {}
-    if not isinstance(urls, dict):
-        return {}
+    urls = load_link_status(root)
     return {url: LinkStatus(str(record["status"]), _date(record.get("checked_at")), _date(record.get("last_ok")),
                             _date(record.get("first_failed")))
             for url, record in urls.items() if isinstance(record, dict) and isinstance(record.get("status"), str)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from kb.model import ENTRIES_DIR, UsageError
 
 from . import HAND_WRITTEN, generate
-from .linkstatus import STATUS_FILE
+from kb.links import STATUS_FILE
 
 POLL_SECONDS = 1.0  # polling costs one stat per file: ~50 ms a round for 10,000 entries, no extra dependency
 
