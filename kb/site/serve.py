@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+from kb.links import STATUS_FILE
 from kb.model import ENTRIES_DIR, UsageError
 
 from . import HAND_WRITTEN, generate
-from kb.links import STATUS_FILE
 
 POLL_SECONDS = 1.0  # polling costs one stat per file: ~50 ms a round for 10,000 entries, no extra dependency
 
