@@ -92,3 +92,12 @@ def test_loader_keeps_yaml_11_meaning_and_marks_dates():
     assert value["a"] is False and value["e"] is None and value["d"] == 1500.0
     assert type(value["b"]).__name__ == "YamlDate" and value["b"] == "2024-01-05"
     assert type(value["c"]) is str
+
+
+def test_bulk_loaded_entries_still_know_where_their_fields_are(repo_root):
+    entries, _ = load_entries(repo_root)
+    entry = next(e for e in entries if e.id == "statistical-mechanics-susskind")
+    assert entry.doc is None  # not held for the whole KB
+    lines = (repo_root / entry.path).read_text().splitlines()
+    line, column = entry.where(("audience",))
+    assert lines[line - 1].startswith("audience:") and column == 1

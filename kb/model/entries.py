@@ -135,15 +135,18 @@ def is_entry_file(path: Path) -> bool:
     return path.suffix == ".yaml" and entry_type(path) is not None
 
 
-def read_entry(path: Path, root: Path | None = None) -> Entry:
-    """Load one entry file; raises LoadError (with position) when it is not a YAML mapping."""
+def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> Entry:
+    """Load one entry file; raises LoadError (with position) when it is not a YAML mapping.
+    positions=False drops the node graph that knows where each value is (Entry.where re-reads the file
+    when asked): loaders of a whole KB would otherwise hold every file's graph."""
     doc = load_bytes(Path(path).read_bytes())
     if not isinstance(doc.value, dict):
         kind = "a list" if isinstance(doc.value, list) else "a single value"
         raise LoadError("not-a-mapping", f"an entry must be a mapping of fields, not {kind}",
                         *doc.where(()), hint="write one `field: value` per line")
     path = Path(path)
-    return Entry(Path(relative_path(path, root)) if root else path, entry_type(path) or "", doc.value, doc, path)
+    return Entry(Path(relative_path(path, root)) if root else path, entry_type(path) or "", doc.value,
+                 doc if positions else None, path)
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -164,7 +167,7 @@ def load_entries(root: Path) -> tuple[list[Entry], list[tuple[Path, LoadError]]]
             if not is_entry_file(path):
                 continue
             try:
-                entries.append(read_entry(path, root))
+                entries.append(read_entry(path, root, positions=False))
             except (LoadError, OSError) as exc:
                 error = exc if isinstance(exc, LoadError) else LoadError("unreadable", str(exc))
                 failures.append((Path(relative_path(path, root)), error))

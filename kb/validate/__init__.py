@@ -162,9 +162,7 @@ def _load_quietly(paths: set[Path], root: Path) -> list[Entry]:
     entries = []
     for path in sorted(p for p in paths if is_entry_file(p)):
         try:
-            entry = read_entry(path, root)
+            entries.append(read_entry(path, root, positions=False))
         except (LoadError, OSError):
             continue  # reported when that file itself is validated
-        entry.doc = None  # see check_file
-        entries.append(entry)
     return entries
