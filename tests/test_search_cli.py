@@ -200,3 +200,34 @@ def test_whoosh_compiles_without_warnings_and_kb_starts_without_it():
     loaded = subprocess.run([sys.executable, "-c", "import sys, kb.cli; print(sorted(m for m in sys.modules "
                              "if m.startswith(('whoosh', 'kb.search'))))"], capture_output=True, text=True)
     assert loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty_kb, tmp_path):
+    from conftest import write_entry
+
+    why = ("An opening sentence about nothing in particular, padded so that the snippet must start later on. "
+           "Gödel appears once here. Then a long stretch of unrelated words fills the middle of the text so "
+           "that no window could hold every match at once, and it goes on for a while longer still. "
+           "Finally the studies of Gödel and the incompleteness studies come together, close to each other, "
+           "before a closing sentence that is also rather long and ends the field.")
+    write_entry(empty_kb, "paper", "snippet-paper", f"""\
+        id: snippet-paper
+        title: A Plain Title
+        url: https://example.org/snippet-paper
+        domains: [mathematics]
+        audience: [graduate]
+        authors: [Ada Example]
+        year: 2020
+        why: "{why}"
+        for_whom: Anyone.
+        added: 2026-01-01
+        """)
+    result = cli(empty_kb, "search", "--index-dir", str(tmp_path / "index"), "godel", "study", "--json")
+    assert result.exit_code == 0, result.output
+    [highlight] = json.loads(result.stdout)["results"][0]["highlights"]
+    text, matches = highlight["text"], highlight["matches"]
+    assert highlight["field"] == "why" and text in why and len(text) < len(why)
+    # the densest run: the three matches of the last sentences, not the lone early "Gödel"
+    assert [text[start:end] for start, end in matches] == ["studies", "Gödel", "studies"]
+    start = why.index(text)  # cut between words
+    assert (start == 0 or why[start - 1] == " ") and why[start + len(text)] == " "
