@@ -250,9 +250,8 @@ class WhooshBackend(Backend):
                 values[doc] = column[doc]
         counts: dict[str, Counter] = {name: Counter() for name in FACETS}
         for combination, n in Counter(map(values.__getitem__, docs)).items():
-            for name, facet_values in zip(FACETS, combination.decode().split("\t")):
-                for value in facet_values.split():
-                    counts[name][value] += n
+            for name, value in _facet_pairs(combination):
+                counts[name][value] += n
         return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
 
     def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
@@ -341,6 +340,13 @@ def _narrow(reader, term: query.Term, candidates: set[int]) -> set[int]:
         if postings.id() == doc:
             kept.add(doc)
     return kept
+
+
+@functools.lru_cache(maxsize=4096)
+def _facet_pairs(combination: bytes) -> tuple[tuple[str, str], ...]:
+    """A `facets` value as (facet, value) pairs: b"paper\\tphysics\\tgraduate" -> (("type", "paper"), ...)."""
+    return tuple((name, value) for name, values in zip(FACETS, combination.decode().split("\t"))
+                 for value in values.split())
 
 
 def _filter_query(filters: Filters) -> query.Query | None:
