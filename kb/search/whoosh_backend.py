@@ -204,7 +204,7 @@ class WhooshBackend(Backend):
             docs, matched = _matching(searcher, parsed, restrict), "any"
         if not docs:
             return Page(0, [], self._facets(docs), suggestion, "none")
-        ranked = self._with_title_match(searcher, parsed, suggestion or text, docs)
+        ranked = self._with_title_match(parsed, suggestion or text)
         # Without filters the query alone selects `docs`; passing them anyway would cost a set look-up
         # per match and turn off Whoosh's skipping of blocks that cannot reach the top.
         results = searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
@@ -226,19 +226,12 @@ class WhooshBackend(Backend):
         except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
             return parser.parse(" ".join(_plain_words(text)))
 
-    def _with_title_match(self, searcher, parsed: query.Query, text: str, docs: set[int]) -> query.Query:
+    def _with_title_match(self, parsed: query.Query, text: str) -> query.Query:
         """The query, ranking higher the matching entries whose title holds every word typed, stop words
-        included ("you and your research" -> You and Your Research). Added only when some entry
-        qualifies: an optional clause costs a look at every match."""
+        included ("you and your research" -> You and Your Research)."""
         words = [t.text for t in self._title_analyzer(" ".join(_plain_words(text)))]
         if len(words) < 2:
             return parsed
-        reader = searcher.reader()
-        qualifying = docs
-        for word in sorted(set(words), key=lambda word: reader.doc_frequency("title", word)):  # the rarest first
-            qualifying = _narrow(reader, query.Term("title", word), qualifying)
-            if not qualifying:
-                return parsed
         return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words], boost=TITLE_MATCH))
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
