@@ -59,12 +59,13 @@ def _dumps(obj, protocol=None) -> bytes:
 # query at 10,000 entries. pickle.loads reads any protocol, so the index stays a standard whoosh3 one.
 whoosh3.dumps = _dumps
 
+
 class _MappedFile(StructFile):
     """An index file whose reads at an offset (`get`: posting blocks, each hit's field lengths and
     columns) slice a memory map instead of seeking and reading the file, a Python call less each."""
 
-    def __init__(self, fileobj, name: str):
-        super().__init__(fileobj, name=name)
+    def __init__(self, fileobj, **kwargs):
+        super().__init__(fileobj, **kwargs)
         self._map = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
 
     def get(self, position: int, length: int) -> bytes:
@@ -76,11 +77,14 @@ class _MappedFile(StructFile):
 
 
 class _MappedStorage(FileStorage):
+    """A folder of index files opened as _MappedFile. Segment files are never rewritten in place (an
+    update writes new ones and deletes merged ones, which a map keeps readable), so a map stays valid."""
+
     def open_file(self, name: str, **kwargs) -> StructFile:
         fileobj = open(self._fpath(name), "rb")
         if os.fstat(fileobj.fileno()).st_size == 0:  # an empty file cannot be mapped
             return StructFile(fileobj, name=name, **kwargs)
-        return _MappedFile(fileobj, name)
+        return _MappedFile(fileobj, name=name, **kwargs)
 
 
 class SectionBoosts(Filter):
