@@ -18,6 +18,7 @@ import pytest
 from conftest import write_entry
 from kb.search import IndexBusy, search, update_index
 from kb.search.store import IndexStore, fingerprint
+from kb.search.whoosh_backend import BULK_PROCS
 
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 
@@ -260,16 +261,17 @@ def test_killed_or_interrupted_full_build_leaves_the_previous_index_usable(empty
 
 
 def rebuild_until_writing(root: Path) -> subprocess.Popen:
-    """`kb index --rebuild` in its own session, returned once it is writing its new generation."""
+    """`kb index --rebuild` in its own session, returned as soon as it is writing its new generation
+    with its helper processes (they start after the first 100 entries: most of the build is ahead)."""
     store = index_of(root)
     before = {g.name for g in store.location.glob("g-*")}
     proc = subprocess.Popen([*KB, "--root", str(root), "index", "--rebuild"], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not [g for g in store.location.glob("g-*") if g.name not in before and any(g.iterdir())]:
+    while not ([g for g in store.location.glob("g-*") if g.name not in before and any(g.iterdir())]
+               and len(session_members(proc.pid)) > BULK_PROCS):
         assert time.monotonic() < deadline and proc.poll() is None, "the rebuild never started writing"
-        time.sleep(0.02)
-    time.sleep(0.3)
+        time.sleep(0.01)
     return proc
 
 
