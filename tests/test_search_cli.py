@@ -231,3 +231,25 @@ def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty
     assert [text[start:end] for start, end in matches] == ["studies", "Gödel", "studies"]
     start = why.index(text)  # cut between words
     assert (start == 0 or why[start - 1] == " ") and why[start + len(text)] == " "
+
+
+def test_a_match_longer_than_a_snippet_is_shown_whole(cli, empty_kb, tmp_path):
+    from conftest import write_entry
+
+    word = "quasi" + "x" * 200
+    write_entry(empty_kb, "paper", "long-word", f"""\
+        id: long-word
+        title: A Plain Title
+        url: https://example.org/long-word
+        domains: [mathematics]
+        audience: [graduate]
+        authors: [Ada Example]
+        year: 2020
+        why: Some words, then {word} and a few words after it.
+        for_whom: Anyone.
+        added: 2026-01-01
+        """)
+    result = cli(empty_kb, "search", "--index-dir", str(tmp_path / "index"), word, "--json")
+    assert result.exit_code == 0, result.output
+    [highlight] = json.loads(result.stdout)["results"][0]["highlights"]
+    assert [highlight["text"][start:end] for start, end in highlight["matches"]] == [word]

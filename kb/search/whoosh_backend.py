@@ -438,8 +438,8 @@ def _term(word: str) -> str | None:
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """The part of a long text around its densest run of matches, cut at spaces, with spans rebased."""
-    def run(i: int) -> list[tuple[int, int]]:
-        return [span for span in spans[i:] if span[1] - spans[i][0] <= SNIPPET_CHARS]
+    def run(i: int) -> list[tuple[int, int]]:  # the i-th match and those after it that fit with it
+        return [spans[i]] + [span for span in spans[i + 1:] if span[1] - spans[i][0] <= SNIPPET_CHARS]
 
     shown = max((run(i) for i in range(len(spans))), key=len)  # the first of the densest
     first, last = shown[0][0], shown[-1][1]
