@@ -49,14 +49,13 @@ BULK_PROCS = 2  # processes a full build analyses documents in
 TITLE_MATCH = 4.0  # boost of entries whose title holds all the query's words, stop words included
 
 
-
+# Whoosh's codec pickles each block of postings with protocol 2, which stores every posting's positions
+# (bytes) as a call to codecs.encode: loading a block of `all` took 63 µs instead of 8 µs, 2 ms of a
+# query at 10,000 entries. pickle.loads reads any protocol, so the index stays a standard whoosh3 one.
 def _dumps(obj, protocol=None) -> bytes:
     return pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
 
 
-# Whoosh's codec pickles each block of postings with protocol 2, which stores every posting's positions
-# (bytes) as a call to codecs.encode: loading a block of `all` took 63 µs instead of 8 µs, 2 ms of a
-# query at 10,000 entries. pickle.loads reads any protocol, so the index stays a standard whoosh3 one.
 whoosh3.dumps = _dumps
 
 
@@ -431,8 +430,8 @@ def _highlight(hit, name: str, words: frozenset[str]) -> list[Highlight]:
 @functools.lru_cache(maxsize=65536)
 def _term(word: str) -> str | None:
     """The term the analyzer makes of one word (None for a stop word). The filters work word by word,
-    so this equals analysing the whole text; cached, it is ~30x faster than Whoosh's highlighter,
-    which sent every hit's text through the analyzer's generators (2 ms a query at 10,000 entries)."""
+    so this equals analysing the whole text. Cached per word, marking a query's hits takes 0.5 ms at
+    10,000 entries, where Whoosh's highlighter, analysing every hit's text anew, took 2 ms."""
     return next((token.text for token in _STEMMED(word)), None)
 
 
