@@ -202,18 +202,14 @@ def test_whoosh_compiles_without_warnings_and_kb_starts_without_it():
     assert loaded.stdout.strip() == "[]", loaded.stderr
 
 
-def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty_kb, tmp_path):
+def why_highlight(cli, root: Path, index: Path, why: str, *query: str) -> dict:
+    """The one highlight of the only hit of `query` in a KB of one paper whose `why` is the given text."""
     from conftest import write_entry
 
-    why = ("An opening sentence about nothing in particular, padded so that the snippet must start later on. "
-           "Gödel appears once here. Then a long stretch of unrelated words fills the middle of the text so "
-           "that no window could hold every match at once, and it goes on for a while longer still. "
-           "Finally the studies of Gödel and the incompleteness studies come together, close to each other, "
-           "before a closing sentence that is also rather long and ends the field.")
-    write_entry(empty_kb, "paper", "snippet-paper", f"""\
-        id: snippet-paper
+    write_entry(root, "paper", "one-paper", f"""\
+        id: one-paper
         title: A Plain Title
-        url: https://example.org/snippet-paper
+        url: https://example.org/one-paper
         domains: [mathematics]
         audience: [graduate]
         authors: [Ada Example]
@@ -222,9 +218,19 @@ def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty
         for_whom: Anyone.
         added: 2026-01-01
         """)
-    result = cli(empty_kb, "search", "--index-dir", str(tmp_path / "index"), "godel", "study", "--json")
+    result = cli(root, "search", "--index-dir", str(index), *query, "--json")
     assert result.exit_code == 0, result.output
     [highlight] = json.loads(result.stdout)["results"][0]["highlights"]
+    return highlight
+
+
+def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty_kb, tmp_path):
+    why = ("An opening sentence about nothing in particular, padded so that the snippet must start later on. "
+           "Gödel appears once here. Then a long stretch of unrelated words fills the middle of the text so "
+           "that no window could hold every match at once, and it goes on for a while longer still. "
+           "Finally the studies of Gödel and the incompleteness studies come together, close to each other, "
+           "before a closing sentence that is also rather long and ends the field.")
+    highlight = why_highlight(cli, empty_kb, tmp_path / "index", why, "godel", "study")
     text, matches = highlight["text"], highlight["matches"]
     assert highlight["field"] == "why" and text in why and len(text) < len(why)
     # the densest run: the three matches of the last sentences, not the lone early "Gödel"
@@ -234,22 +240,6 @@ def test_long_field_highlight_is_a_snippet_around_the_densest_matches(cli, empty
 
 
 def test_a_match_longer_than_a_snippet_is_shown_whole(cli, empty_kb, tmp_path):
-    from conftest import write_entry
-
     word = "quasi" + "x" * 200
-    write_entry(empty_kb, "paper", "long-word", f"""\
-        id: long-word
-        title: A Plain Title
-        url: https://example.org/long-word
-        domains: [mathematics]
-        audience: [graduate]
-        authors: [Ada Example]
-        year: 2020
-        why: Some words, then {word} and a few words after it.
-        for_whom: Anyone.
-        added: 2026-01-01
-        """)
-    result = cli(empty_kb, "search", "--index-dir", str(tmp_path / "index"), word, "--json")
-    assert result.exit_code == 0, result.output
-    [highlight] = json.loads(result.stdout)["results"][0]["highlights"]
+    highlight = why_highlight(cli, empty_kb, tmp_path / "index", f"Some words, then {word} and a few after it.", word)
     assert [highlight["text"][start:end] for start, end in highlight["matches"]] == [word]
