@@ -220,7 +220,7 @@ class WhooshBackend(Backend):
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._searcher = self._ix.searcher(weighting=_Weighting())
             self._facet_column = self._searcher.reader().column_reader("facets")
         searcher = self._searcher
         restrict = _filter_query(filters)
@@ -262,7 +262,7 @@ class WhooshBackend(Backend):
         words = [t.text for t in self._title_analyzer(" ".join(_plain_words(text)))]
         if len(words) < 2:
             return parsed
-        return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words], boost=TITLE_MATCH))
+        return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words]))
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
         """Counts by type, top-level domain and audience. Each document's `facets` value is read from the
@@ -300,6 +300,23 @@ class WhooshBackend(Backend):
 
 
 ANY_WORDS = qparser.OrGroup.factory(0.9)  # one object, so that its parser is made once
+
+
+class _TitleScorer(scoring.BM25FScorer):
+    def _score(self, weight: float, length: int) -> float:
+        return super()._score(weight, length) * TITLE_MATCH
+
+
+class _Weighting(scoring.BM25F):
+    """BM25F, with scores in the `title` field (searched only by the title-match clause and `title:`
+    queries) multiplied by TITLE_MATCH. The factor is in the scorer, not a boost on the clause: Whoosh
+    compares a boosted clause's unboosted bounds with the score a document needs to reach the top N
+    (WrappingMatcher.replace), and so dropped better entries once N were held."""
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        if fieldname == "title":
+            return _TitleScorer(searcher, fieldname, text, self.B, self.K1, qf=qf)
+        return super().scorer(searcher, fieldname, text, qf)
 
 
 def _guard_forked_writers() -> None:
