@@ -87,14 +87,14 @@ def test_facets_count_every_match_not_only_the_shown_ones(repo_root, index_dir):
 def test_a_smaller_limit_shows_the_first_results_of_a_larger_one(empty_kb, tmp_path):
     """The top N must be the first N of the full ranking. Whoosh's replacement of matchers once N
     results are held scaled a boosted clause's bound wrongly and dropped later, better entries (here:
-    the title-match bonus of entries with both words in the title, written after weaker ones)."""
+    the title-match bonus of entries whose title holds every word typed, written after weaker ones)."""
     from conftest import write_entry
 
     for i in range(12):
         padding = " Further words about other matters." * (12 - i)  # later entries: shorter, so stronger
         write_entry(empty_kb, "paper", f"entry-{i:02d}", f"""\
             id: entry-{i:02d}
-            title: Alpha Beta Notes {i}
+            title: Notes on Alpha and Beta {i}
             url: https://example.org/entry-{i:02d}
             domains: [mathematics]
             audience: [graduate]
@@ -104,9 +104,9 @@ def test_a_smaller_limit_shows_the_first_results_of_a_larger_one(empty_kb, tmp_p
             for_whom: Anyone.
             added: 2026-01-01
             """)
-    full = search(empty_kb, "alpha beta", Filters(), limit=50, location=tmp_path / "index").page
+    full = search(empty_kb, "alpha and beta", Filters(), limit=50, location=tmp_path / "index").page
     assert full.total == 12 and [h.score for h in full.hits] == sorted((h.score for h in full.hits), reverse=True)
     for limit in (1, 2, 3, 5):
-        top = search(empty_kb, "alpha beta", Filters(), limit=limit, location=tmp_path / "index").page
+        top = search(empty_kb, "alpha and beta", Filters(), limit=limit, location=tmp_path / "index").page
         assert [h.document["id"] for h in top.hits] == [h.document["id"] for h in full.hits[:limit]]
         assert top.total == full.total and top.facets == full.facets

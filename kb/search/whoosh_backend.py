@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from whoosh import columns, fields, index, qparser, query, scoring
+from whoosh import collectors, columns, fields, index, qparser, query, scoring
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
@@ -226,21 +226,35 @@ class WhooshBackend(Backend):
         restrict = _filter_query(filters)
         parsed = self._parse(text, qparser.AndGroup)
         suggestion, parsed = self._correct(searcher, text, parsed)
-        docs = _matching(searcher, parsed, restrict)
+        docs, results = self._rank(searcher, parsed, suggestion or text, restrict, limit)
         matched = "all"
         if not docs and _word_count(parsed) > 1:
             # No entry has every word: rank the entries having some, more words ranking higher.
             parsed = self._parse(suggestion or text, ANY_WORDS)
-            docs, matched = _matching(searcher, parsed, restrict), "any"
+            docs, results = self._rank(searcher, parsed, suggestion or text, restrict, limit)
+            matched = "any"
         if not docs:
             return Page(0, [], self._facets(docs), suggestion, "none")
-        ranked = self._with_title_match(parsed, suggestion or text)
-        # Without filters the query alone selects `docs`; passing them anyway would cost a set look-up
-        # per match and turn off Whoosh's skipping of blocks that cannot reach the top.
-        results = searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
         return Page(len(docs), hits, self._facets(docs), suggestion, matched)
+
+    def _rank(self, searcher, parsed: query.Query, text: str, restrict: query.Query | None, limit: int):
+        """(every matching document, the top `limit` of them as Whoosh results)."""
+        ranked = self._with_title_match(parsed, text)
+        if restrict is None and not isinstance(ranked, query.Term):
+            # Several words: finding their matches costs about what ranking them does, so one pass
+            # ranks every match and records it.
+            collector = _RankingAll(limit)
+            searcher.search_with_collector(ranked, collector)
+            return collector.docset, collector.results()
+        # One word's matches are its posting list, quick to read, and ranking it can skip the blocks
+        # that cannot reach the top. Without filters the query alone selects `docs`: passing them
+        # anyway would cost a set look-up per match and turn that skipping off.
+        docs = _docset(searcher, parsed if restrict is None else query.And([parsed, restrict]))
+        if not docs:
+            return docs, None
+        return docs, searcher.search(ranked, filter=docs if restrict is not None else None, limit=limit)
 
     def _parse(self, text: str, group) -> query.Query:
         if not text:
@@ -257,10 +271,13 @@ class WhooshBackend(Backend):
             return parser.parse(" ".join(_plain_words(text)))
 
     def _with_title_match(self, parsed: query.Query, text: str) -> query.Query:
-        """The query, ranking higher the matching entries whose title holds every word typed, stop words
-        included ("you and your research" -> You and Your Research)."""
-        words = [t.text for t in self._title_analyzer(" ".join(_plain_words(text)))]
-        if len(words) < 2:
+        """The query, ranking higher the matching entries whose title holds every word typed, when the
+        words include stop words, which the `all` field leaves out ("you and your research" -> You and
+        Your Research). Without stop words BM25F's title weight already favours such titles, and the
+        clause would cost most of a multi-word query's time."""
+        plain = " ".join(_plain_words(text))
+        words = [t.text for t in self._title_analyzer(plain)]
+        if len(words) < 2 or len(words) == sum(1 for _ in _STEMMED(plain)):
             return parsed
         return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words]))
 
@@ -299,7 +316,20 @@ class WhooshBackend(Backend):
         return corrected, self._parse(corrected, qparser.AndGroup)
 
 
-ANY_WORDS = qparser.OrGroup.factory(0.9)  # one object, so that its parser is made once
+ANY_WORDS = qparser.OrGroup.factory(0.9)
+
+
+class _RankingAll(collectors.TopCollector):
+    """The top N matches by score, and the set of every match (`docset`): every match is visited, with
+    neither skipping of blocks by quality nor Whoosh's replacing of matchers once N are held (which
+    drops matches that cannot reach the top)."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False, replace=0)
+
+    def _collect(self, global_docnum: int, score: float):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)  # one object, so that its parser is made once
 
 
 class _TitleScorer(scoring.BM25FScorer):
@@ -337,11 +367,6 @@ def _writer_process_setup() -> None:
 
 
 _GUARDED = False
-
-
-def _matching(searcher, parsed: query.Query, restrict: query.Query | None) -> set[int]:
-    # Not normalize(): Whoosh simplifies And([Every(), x]) to Every(), dropping the filters.
-    return _docset(searcher, parsed if restrict is None else query.And([parsed, restrict]))
 
 
 def _docset(searcher, q: query.Query) -> set[int]:
