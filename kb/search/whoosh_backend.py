@@ -154,6 +154,9 @@ def _fields(doc: dict) -> dict:
     return {name: value for name, value in values.items() if value != ""}
 
 
+FacetValues = tuple[dict[int, tuple[str, ...]], ...]
+
+
 class WhooshBackend(Backend):
     schema_version = SCHEMA_VERSION
 
@@ -163,7 +166,7 @@ class WhooshBackend(Backend):
         self._parsers: dict = {}  # query group -> parser
         self._title_analyzer = ix.schema["title"].analyzer  # ix.schema reads the table of contents each time
         self._facet_column = None  # the searcher's reader of the `facets` column (it loads every offset)
-        self._facet_values: dict[int, bytes] = {}  # document -> its `facets` value, read once per searcher
+        self._facet_values: FacetValues = ({}, {}, {})  # per facet: document -> its values, read once per searcher
 
     @classmethod
     def create(cls, folder: Path) -> "WhooshBackend":
@@ -216,7 +219,7 @@ class WhooshBackend(Backend):
             self._searcher.close()
             self._searcher = None
             self._facet_column = None
-            self._facet_values = {}
+            self._facet_values = ({}, {}, {})
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
@@ -283,16 +286,21 @@ class WhooshBackend(Backend):
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
         """Counts by type, top-level domain and audience. Each document's `facets` value is read from the
-        column once per searcher; documents sharing the same combination are counted together."""
-        values, column = self._facet_values, self._facet_column
+        column once per searcher; each facet is then counted by its combinations of values (few), so
+        the work per document is done in C."""
+        columns, column = self._facet_values, self._facet_column
         for doc in docs:
-            if doc not in values:
-                values[doc] = column[doc]
-        counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-        for combination, n in Counter(map(values.__getitem__, docs)).items():
-            for name, value in _facet_pairs(combination):
-                counts[name][value] += n
-        return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
+            if doc not in columns[0]:
+                for values, text in zip(columns, column[doc].decode().split("\t")):
+                    values[doc] = _facet_combination(text)
+        facets = {}
+        for name, values in zip(FACETS, columns):
+            counts: Counter = Counter()
+            for combination, n in Counter(map(values.__getitem__, docs)).items():
+                for value in combination:
+                    counts[value] += n
+            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return facets
 
     def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
         """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
@@ -408,10 +416,9 @@ def _narrow(reader, term: query.Term, candidates: set[int]) -> set[int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _facet_pairs(combination: bytes) -> tuple[tuple[str, str], ...]:
-    """A `facets` value as (facet, value) pairs: b"paper\\tphysics\\tgraduate" -> (("type", "paper"), ...)."""
-    return tuple((name, value) for name, values in zip(FACETS, combination.decode().split("\t"))
-                 for value in values.split())
+def _facet_combination(text: str) -> tuple[str, ...]:
+    """One facet's part of a `facets` value as a tuple, shared by every document with the same values."""
+    return tuple(text.split())
 
 
 def _filter_query(filters: Filters) -> query.Query | None:
