@@ -362,8 +362,13 @@ def _guard_forked_writers() -> None:
     ever. Make them die with it (Linux), and leave Ctrl-C to kb, which cancels the build cleanly."""
     global _GUARDED
     if not _GUARDED:
-        os.register_at_fork(after_in_child=_writer_process_setup)
+        os.register_at_fork(before=_note_parent, after_in_child=_writer_process_setup)
         _GUARDED = True
+
+
+def _note_parent() -> None:
+    global _PARENT
+    _PARENT = os.getpid()
 
 
 def _writer_process_setup() -> None:
@@ -372,8 +377,11 @@ def _writer_process_setup() -> None:
         import ctypes
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when kb dies
+        if os.getppid() != _PARENT:  # kb died between the fork and the line above: no signal will come
+            os._exit(1)
 
 
+_PARENT = 0
 _GUARDED = False
 
 
