@@ -254,6 +254,7 @@ class WhooshBackend(Backend):
         # One word's matches are its posting list, quick to read, and ranking it can skip the blocks
         # that cannot reach the top. Without filters the query alone selects `docs`: passing them
         # anyway would cost a set look-up per match and turn that skipping off.
+        # (And, not normalize(): Whoosh simplifies And([Every(), x]) to Every(), dropping the filters.)
         docs = _docset(searcher, parsed if restrict is None else query.And([parsed, restrict]))
         if not docs:
             return docs, None
