@@ -42,6 +42,22 @@ def write_entry(root: Path, type_: str, entry_id: str, text: str) -> Path:
     return path
 
 
+def write_paper(root: Path, entry_id: str, title: str, why: str) -> Path:
+    """Write a valid paper entry whose title and `why` are the given texts (for search tests)."""
+    return write_entry(root, "paper", entry_id, f"""\
+        id: {entry_id}
+        title: {title}
+        url: https://example.org/{entry_id}
+        domains: [mathematics]
+        audience: [graduate]
+        authors: [Ada Example]
+        year: 2020
+        why: "{why}"
+        for_whom: Anyone.
+        added: 2026-01-01
+        """)
+
+
 @pytest.fixture
 def cli():
     """cli(root, *args) runs `kb --root ROOT args...` in-process and returns click's Result."""

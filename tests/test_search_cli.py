@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_paper
 from kb.model import load_entries
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -204,20 +205,7 @@ def test_whoosh_compiles_without_warnings_and_kb_starts_without_it():
 
 def why_highlight(cli, root: Path, index: Path, why: str, *query: str) -> dict:
     """The one highlight of the only hit of `query` in a KB of one paper whose `why` is the given text."""
-    from conftest import write_entry
-
-    write_entry(root, "paper", "one-paper", f"""\
-        id: one-paper
-        title: A Plain Title
-        url: https://example.org/one-paper
-        domains: [mathematics]
-        audience: [graduate]
-        authors: [Ada Example]
-        year: 2020
-        why: "{why}"
-        for_whom: Anyone.
-        added: 2026-01-01
-        """)
+    write_paper(root, "one-paper", "A Plain Title", why)
     result = cli(root, "search", "--index-dir", str(index), *query, "--json")
     assert result.exit_code == 0, result.output
     [highlight] = json.loads(result.stdout)["results"][0]["highlights"]

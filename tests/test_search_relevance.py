@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import write_paper
 from kb.model import domain_matches, load_entries
 from kb.search import Filters, search
 
@@ -84,29 +85,18 @@ def test_facets_count_every_match_not_only_the_shown_ones(repo_root, index_dir):
         assert count == sum(audience in e.data["audience"] for e in lectures)
 
 
-def test_a_smaller_limit_shows_the_first_results_of_a_larger_one(empty_kb, tmp_path):
-    """The top N must be the first N of the full ranking. Whoosh's replacement of matchers once N
-    results are held scaled a boosted clause's bound wrongly and dropped later, better entries (here:
-    the title-match bonus of entries whose title holds every word typed, written after weaker ones)."""
-    from conftest import write_entry
-
+@pytest.mark.parametrize("filters", [Filters(), Filters(type="paper")], ids=["one pass", "filtered"])
+def test_a_smaller_limit_shows_the_first_results_of_a_larger_one(empty_kb, tmp_path, filters):
+    """The top N must be the first N of the full ranking, with or without a filter (the two are ranked
+    differently). Whoosh's replacement of matchers once N results are held scaled a boosted clause's
+    bound wrongly and dropped later, better entries (here: the title-match bonus of entries whose title
+    holds every word typed, written after weaker ones)."""
     for i in range(12):
         padding = " Further words about other matters." * (12 - i)  # later entries: shorter, so stronger
-        write_entry(empty_kb, "paper", f"entry-{i:02d}", f"""\
-            id: entry-{i:02d}
-            title: Notes on Alpha and Beta {i}
-            url: https://example.org/entry-{i:02d}
-            domains: [mathematics]
-            audience: [graduate]
-            authors: [Ada Example]
-            year: 2020
-            why: On alpha and beta.{padding}
-            for_whom: Anyone.
-            added: 2026-01-01
-            """)
-    full = search(empty_kb, "alpha and beta", Filters(), limit=50, location=tmp_path / "index").page
+        write_paper(empty_kb, f"entry-{i:02d}", f"Notes on Alpha and Beta {i}", f"On alpha and beta.{padding}")
+    full = search(empty_kb, "alpha and beta", filters, limit=50, location=tmp_path / "index").page
     assert full.total == 12 and [h.score for h in full.hits] == sorted((h.score for h in full.hits), reverse=True)
     for limit in (1, 2, 3, 5):
-        top = search(empty_kb, "alpha and beta", Filters(), limit=limit, location=tmp_path / "index").page
+        top = search(empty_kb, "alpha and beta", filters, limit=limit, location=tmp_path / "index").page
         assert [h.document["id"] for h in top.hits] == [h.document["id"] for h in full.hits[:limit]]
         assert top.total == full.total and top.facets == full.facets
