@@ -46,7 +46,8 @@ DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year"
 SPELLED = ("title", "people", "topics")  # the words corrections come from
 MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
 BULK_PROCS = 2  # processes a full build analyses documents in
-TITLE_MATCH = 4.0  # boost of entries whose title holds all the query's words, stop words included
+TITLE_MATCH = 4.0  # factor on title scores: the bonus of entries whose title holds every word of a
+                   # query with stop words (see _with_title_match and _Weighting)
 
 
 # Whoosh's codec pickles each block of postings with protocol 2, which stores every posting's positions
@@ -325,7 +326,7 @@ class WhooshBackend(Backend):
         return corrected, self._parse(corrected, qparser.AndGroup)
 
 
-ANY_WORDS = qparser.OrGroup.factory(0.9)
+ANY_WORDS = qparser.OrGroup.factory(0.9)  # one object, so that its parser is made once
 
 
 class _RankingAll(collectors.TopCollector):
@@ -338,7 +339,7 @@ class _RankingAll(collectors.TopCollector):
 
     def _collect(self, global_docnum: int, score: float):
         self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)  # one object, so that its parser is made once
+        return super()._collect(global_docnum, score)
 
 
 class _TitleScorer(scoring.BM25FScorer):
