@@ -10,7 +10,7 @@ from kb.model import TYPES, entry_schema
 
 from .app import main, pass_state
 
-_NOT_OPTIONS = ("id", "links", "recommended_by")  # --id is explicit; lists of objects are edited in the file
+_NOT_OPTIONS = ("id", "links", "recommended_by", "alternatives")  # --id is explicit; lists of objects are edited in the file
 
 
 def _field_options(command):
@@ -26,6 +26,8 @@ def _field_options(command):
     for name, prop in reversed(seen.items()):
         kind = {"integer": int, "number": float}.get(prop.get("type"), str)
         kind = int if prop.get("$ref", "").endswith("/year") else kind
+        choices = prop.get("enum") or prop.get("items", {}).get("enum")
+        kind = click.Choice(choices) if choices else kind
         help_text = prop.get("description", "")
         command = click.option(f"--{option_name(name)}", name, type=kind, multiple=prop.get("type") == "array",
                                help=help_text + (" (repeatable)" if prop.get("type") == "array" else ""))(command)

@@ -3,10 +3,11 @@
 
 - Line 1 is the schema comment (editors use it for completion and checks).
 - Fields in FIELD order: identity (id, title, url, links), classification (domains, audience), the
-  resource's particulars (the type's own fields, then `year`), the curator's prose (why, for_whom,
-  caveats), then tags, cross-references and `added`: the schema's order with the type's own fields and
-  `year` moved ahead of the prose. Fields the schema does not know keep their place after these (the
-  validator reports them). Keys inside `links` and `recommended_by` items follow the schema too.
+  resource's particulars (the type's own fields, then PARTICULARS: `year`, `hours`, `format`,
+  `access`), the curator's prose (why, for_whom, caveats), then tags, cross-references and `added`:
+  the schema's order with the type's own fields and PARTICULARS moved ahead of the prose. Fields the
+  schema does not know keep their place after these (the validator reports them). Keys inside `links`
+  and `recommended_by` items follow the schema too.
 - Quoting: titles in double quotes; other one-line strings plain unless YAML would read them as
   something else (a number, a date, `yes`) or they hold YAML syntax, then in double quotes; text with
   line breaks as a literal block (`|`).
@@ -44,6 +45,7 @@ WIDTH = 120
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 ALWAYS_QUOTED = ("title",)
+PARTICULARS = ("year", "hours", "format", "access")  # shared fields written with the type's own ones
 _NO_BLOCK = re.compile(r"[ \t]\n|[\t\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^[ \n]")
 
 
@@ -57,8 +59,8 @@ def field_order(entry_type: str) -> tuple[str, ...]:
     common = list(entry_schema()["$defs"]["common"]["properties"])
     own = [name for name in fields(entry_type) if name not in common]
     prose_at = common.index("why")
-    later = [name for name in common[prose_at:] if name != "year"]
-    return (*common[:prose_at], *own, "year", *later)
+    later = [name for name in common[prose_at:] if name not in PARTICULARS]
+    return (*common[:prose_at], *own, *PARTICULARS, *later)
 
 
 def format_text(text: str, entry_type: str) -> str:

@@ -91,8 +91,12 @@ def _kind(prop: dict, defs: dict) -> str:
         return {"http-url": "URL", "entry-id": "entry id", "date": "date", "year": "year"}.get(target, target)
     if "anyOf" in prop:
         return " or ".join(_kind(p, defs) for p in prop["anyOf"])
+    if "enum" in prop:
+        return "one of " + ", ".join(f"`{value}`" for value in prop["enum"])
     if prop.get("type") == "array":
         items = prop.get("items", {})
+        if "enum" in items:
+            return "list of " + ", ".join(f"`{value}`" for value in items["enum"])
         return "list of " + ("{" + ", ".join(items["properties"]) + "}" if "properties" in items
                              else _kind(items, defs) + "s")
     return prop.get("type", "")
