@@ -19,7 +19,7 @@ from .problems import Problem
 
 ENTRY_CHECKS = []
 KB_CHECKS = []
-KB_CHECK_FIELDS = ("url", "arxiv", "doi", "title", "year", "related", "prerequisites")  # all KB checks read
+KB_CHECK_FIELDS = ("url", "arxiv", "doi", "title", "year", "related", "prerequisites", "alternatives")  # all KB checks read
 DATE_FIELDS = ("added", "published")
 URL_FIELDS = (("url",), ("archive_url",), ("links", "*", "url"), ("recommended_by", "*", "source"))
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -159,24 +159,33 @@ def unfinished_text(entry: Entry, ctx: Context):
             yield (name,), "todo", f"`{name}` is still a TODO", f"write the {name.replace('_', ' ')} in your own words"
 
 
+def _references(entry: Entry):
+    """(document path, field name, id) of every entry id the entry names: related, prerequisites (the
+    items that are ids, not text) and alternatives[].id."""
+    for name in ("related", "prerequisites"):
+        values = entry.data.get(name)
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and ID_PATTERN.match(value):  # prerequisites may be short text
+                yield (name, i), name, value
+    alternatives = entry.data.get("alternatives")
+    for i, item in enumerate(alternatives if isinstance(alternatives, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and ID_PATTERN.match(item["id"]):
+            yield ("alternatives", i, "id"), "alternatives", item["id"]
+
+
 @kb_check
 def references_resolve(entries: list[Entry], ctx: Context):
     for entry in entries:
-        for name in ("related", "prerequisites"):
-            values = entry.data.get(name)
-            for i, value in enumerate(values if isinstance(values, list) else []):
-                if not isinstance(value, str) or not ID_PATTERN.match(value):
-                    continue  # prerequisites may be short text: anything with a space or a capital
-                if value == entry.id:
-                    yield _problem(entry, (name, i), "self-reference", f"`{name}` names the entry itself",
-                                   "remove it")
-                elif value not in ctx.known_ids:
-                    close = difflib.get_close_matches(value, sorted(ctx.known_ids), n=1, cutoff=0.8)
-                    hint = f"did you mean `{close[0]}`?" if close else "no entry has this id"
-                    if name == "prerequisites":
-                        hint += "; text (not an id) needs a space or a capital letter"
-                    yield _problem(entry, (name, i), "unknown-reference", f"`{name}` names `{value}`, "
-                                   "which is not an entry", hint)
+        for where, name, value in _references(entry):
+            if value == entry.id:
+                yield _problem(entry, where, "self-reference", f"`{name}` names the entry itself", "remove it")
+            elif value not in ctx.known_ids:
+                close = difflib.get_close_matches(value, sorted(ctx.known_ids), n=1, cutoff=0.8)
+                hint = f"did you mean `{close[0]}`?" if close else "no entry has this id"
+                if name == "prerequisites":
+                    hint += "; text (not an id) needs a space or a capital letter"
+                yield _problem(entry, where, "unknown-reference", f"`{name}` names `{value}`, "
+                               "which is not an entry", hint)
 
 
 @kb_check
