@@ -44,9 +44,11 @@ def test_show_text_and_json(cli, repo_root):
 
 
 def test_show_unknown_or_hostile_id(cli, repo_root):
-    assert cli(repo_root, "show", "no-such-entry").exit_code == 1
+    # a usage error (exit 2), as docs/commands.md says: the id was given on the command line
+    missing = cli(repo_root, "show", "no-such-entry")
+    assert missing.exit_code == 2 and "no entry with id `no-such-entry`" in missing.stderr
     hostile = cli(repo_root, "show", "../../etc/passwd")
-    assert hostile.exit_code == 1 and "not an entry id" in hostile.stderr
+    assert hostile.exit_code == 2 and "not an entry id" in hostile.stderr
 
 
 def test_schema_is_the_shipped_json_schema(cli, repo_root):

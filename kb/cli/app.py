@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from kb import __version__
-from kb.model import KbError, UsageError, find_root
+from kb.model import KbError, find_root
 
-USAGE = 2  # exit code for usage errors, as click uses
 
 
 class KbGroup(click.Group):
@@ -19,9 +18,9 @@ class KbGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own usage errors and exits
-        except KbError as exc:
+        except KbError as exc:  # each kind of error carries its exit code (1, or 2 for usage errors)
             click.echo(f"kb: error: {exc}", err=True)
-            ctx.exit(USAGE if isinstance(exc, UsageError) else 1)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("kb: interrupted", err=True)
             ctx.exit(130)

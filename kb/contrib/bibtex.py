@@ -18,10 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.model import KbError
-from kb.model.identity import arxiv_id
-
-from .fetch import bare_doi
+from kb.model import KbError, arxiv_id, arxiv_url, bare_doi, doi_url
 from .scaffold import Catalogue, check_vocabulary, complete, stage, write_staged
 
 TODO_WHY = "TODO: say why this paper is worth reading over the alternatives, in your own words."
@@ -110,7 +107,7 @@ def _paper_fields(values: dict) -> dict | str:
     doi = bare_doi(text["doi"]) if text.get("doi") else None
     arxiv = _arxiv(text)
     url = text.get("url") if re.match(r"^https?://", text.get("url", ""), re.I) else None
-    url = url or (f"https://doi.org/{doi}" if doi else f"https://arxiv.org/abs/{arxiv}" if arxiv else None)
+    url = url or (doi_url(doi) if doi else arxiv_url(arxiv) if arxiv else None)
     year = re.match(r"^\d{4}", text.get("year", ""))
     venue = text.get("journal") or text.get("booktitle")
     data = {"title": text.get("title"), "url": url,

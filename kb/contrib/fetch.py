@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from kb import __version__
-from kb.model import KbError
-from kb.model.identity import arxiv_id as parse_arxiv_id
+from kb.model import DOI_PATTERN, KbError, arxiv_url, bare_doi, doi_url
+from kb.model import arxiv_id as parse_arxiv_id
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -83,7 +83,7 @@ def fetch_arxiv(identifier: str, settings: FetchSettings | None = None) -> dict:
     published = _text(entry, ATOM + "published")
     fields = {"title": _clean(_text(entry, ATOM + "title")),
               "authors": [_clean(a.findtext(ATOM + "name", "")) for a in entry.findall(ATOM + "author")],
-              "url": f"https://arxiv.org/abs/{wanted}", "arxiv": wanted,
+              "url": arxiv_url(wanted), "arxiv": wanted,
               "venue": _clean(_text(entry, ARXIV + "journal_ref")),
               "doi": _text(entry, ARXIV + "doi").strip(),
               "year": int(published[:4]) if published[:4].isdigit() else None}
@@ -114,7 +114,7 @@ def fetch_doi(doi: str, settings: FetchSettings | None = None) -> dict:
     """Entry fields for a DOI: arXiv DOIs from arXiv, others from Crossref, else doi.org (CSL-JSON)."""
     settings = settings or FetchSettings.from_env()
     doi = bare_doi(doi)
-    if not re.match(r"^10\.\d{4,9}/\S+$", doi):
+    if not DOI_PATTERN.match(doi):
         raise FetchError(f"`{doi}` is not a DOI (like 10.18653/v1/2024.acl-long.841)")
     if parse_arxiv_id(doi):
         return {**fetch_arxiv(doi, settings), "doi": doi}
@@ -130,11 +130,6 @@ def fetch_doi(doi: str, settings: FetchSettings | None = None) -> dict:
     return _from_csl(record, doi)
 
 
-def bare_doi(value: str) -> str:
-    """A DOI without resolver prefix (`https://doi.org/`, `doi:`), its case kept."""
-    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
-
-
 def _from_csl(record, doi: str) -> dict:
     """Entry fields from a Crossref work or a CSL-JSON item (the same shape, except that Crossref gives
     title and container-title as lists)."""
@@ -145,7 +140,7 @@ def _from_csl(record, doi: str) -> dict:
         dates = [record.get(k) for k in ("issued", "published", "published-print", "published-online", "created")]
         year = next(d["date-parts"][0][0] for d in dates if d and d.get("date-parts") and d["date-parts"][0][0])
         fields = {"title": _clean(_TAGS.sub("", title)), "authors": authors, "year": int(year),
-                  "url": f"https://doi.org/{record.get('DOI') or doi}", "doi": record.get("DOI") or doi,
+                  "url": doi_url(record.get("DOI") or doi), "doi": record.get("DOI") or doi,
                   "venue": _clean(_TAGS.sub("", _first(record.get("container-title")) or ""))}
     except (AttributeError, KeyError, TypeError, IndexError, ValueError, StopIteration) as exc:
         raise FetchError(f"malformed metadata for DOI {doi} ({type(exc).__name__}: {exc})") from None

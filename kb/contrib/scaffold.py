@@ -3,7 +3,6 @@ that happens only when the validator passes the exact text (staged outside the K
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import tempfile
 import textwrap
@@ -13,10 +12,10 @@ from pathlib import Path
 
 from kb.model import (ENTRIES_DIR, ID_PATTERN, KbError, UsageError, atomic_write, fields, load_entries,
                       load_taxonomy, required_fields)
-from kb.model.identity import arxiv_id, identity_keys
+from kb.model import arxiv_id, bare_doi
+from kb.model.identity import identity_keys
 
 from .canonical import render_entry
-from .fetch import bare_doi
 from .naming import option_name
 
 PROSE_FIELDS = ("why", "for_whom", "caveats")
@@ -134,8 +133,7 @@ def check_vocabulary(root: Path, domains: list[str], audience: list[str]) -> Non
             raise UsageError(f"give at least one --{kind} (ids from entries/taxonomy.yaml)")
         for value in values:
             if value not in known:
-                close = difflib.get_close_matches(value, list(known), n=1)
-                raise UsageError(f"unknown {kind} `{value}`" + (f"; did you mean `{close[0]}`?" if close else ""))
+                raise taxonomy.unknown(kind, value)
 
 
 def missing_fields(entry_type: str, data: dict) -> list[str]:

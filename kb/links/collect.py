@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from kb.model import LoadError, UsageError, bulk_load, changed_entry_files, entry_files, read_entry
-from kb.model.identity import arxiv_id, normalize_doi
+from kb.model import arxiv_id, arxiv_url, doi_url, normalize_doi
 
 _URL = re.compile(r"^https?://\S+$", re.I)
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -79,9 +79,9 @@ def _identifier_url(key, value) -> str | None:
     if not isinstance(value, str) or _URL.match(value.strip()):
         return None
     if key == "doi" and normalize_doi(value).startswith("10."):
-        return f"https://doi.org/{normalize_doi(value)}"
+        return doi_url(normalize_doi(value))  # DOIs are case-insensitive: one URL per DOI however written
     if key == "arxiv" and arxiv_id(value):
-        return f"https://arxiv.org/abs/{arxiv_id(value)}"
+        return arxiv_url(value)
     return None
 
 

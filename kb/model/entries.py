@@ -6,8 +6,8 @@ The KB root is the nearest ancestor of the working directory holding `entries/`,
 """
 from __future__ import annotations
 
-import difflib
 import gc
+import math
 import os
 import re
 from contextlib import contextmanager
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .errors import KbError, UsageError
 from .identity import identity_keys
 from .taxonomy import domain_matches, load_taxonomy
 from .yamlfile import Document, LoadError, load_bytes
@@ -25,20 +26,12 @@ ROOT_ENV = "KB_ROOT"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # mirrors $defs/entry-id in the schema
 
 
-class KbError(Exception):
-    """Base of the errors the library raises for the CLI to report (never a traceback)."""
-
-
-class UsageError(KbError):
-    """The user asked for something that cannot be (a missing path, an unknown option value): exit 2."""
-
-
 class RootNotFound(UsageError):
     pass
 
 
-class EntryNotFound(KbError):
-    pass
+class EntryNotFound(UsageError):
+    """No entry has this id (a usage error: the id was given on the command line)."""
 
 
 @dataclass
@@ -59,11 +52,61 @@ class Entry:
     def title(self) -> str:
         return str(self.data.get("title", self.id))
 
+    # Typed views of the fields, for every reader of entries: a value of the wrong type (an invalid
+    # entry, which `kb validate` reports) reads as empty, never as a surprise.
     @property
     def people(self) -> list[str]:
         """Lecturers or authors, whichever the type has."""
-        people = self.data.get("lecturers") or self.data.get("authors") or []
-        return [str(p) for p in people] if isinstance(people, list) else []
+        return scalars(self.data.get("lecturers")) or scalars(self.data.get("authors"))
+
+    @property
+    def url(self) -> str | None:
+        url = self.data.get("url")
+        return url if isinstance(url, str) else None
+
+    @property
+    def domains(self) -> list[str]:
+        return scalars(self.data.get("domains"))
+
+    @property
+    def audience(self) -> list[str]:
+        return scalars(self.data.get("audience"))
+
+    @property
+    def tags(self) -> list[str]:
+        return scalars(self.data.get("tags"))
+
+    @property
+    def related(self) -> list[str]:
+        return scalars(self.data.get("related"))
+
+    @property
+    def prerequisites(self) -> list[str]:
+        """Entry ids and text, as written (an item that matches ID_PATTERN is meant as an id)."""
+        return scalars(self.data.get("prerequisites"))
+
+    @property
+    def formats(self) -> list[str]:
+        return scalars(self.data.get("format"))
+
+    @property
+    def access(self) -> str:
+        access = self.data.get("access")
+        return access if isinstance(access, str) else "free"
+
+    @property
+    def hours(self) -> float | None:
+        hours = self.data.get("hours")
+        if isinstance(hours, (int, float)) and not isinstance(hours, bool) and math.isfinite(hours) and hours > 0:
+            return hours
+        return None
+
+    @property
+    def alternatives(self) -> list[tuple[str, str]]:
+        """(entry id, note) of each well-formed `alternatives` item."""
+        items = self.data.get("alternatives")
+        return [(item["id"], item["note"]) for item in (items if isinstance(items, list) else [])
+                if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("note"), str)]
 
     @property
     def year(self) -> int | None:
@@ -136,17 +179,21 @@ def is_entry_file(path: Path) -> bool:
 
 
 def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> Entry:
-    """Load one entry file; raises LoadError (with position) when it is not a YAML mapping.
+    """Load one entry file; raises LoadError (with its path and position) when it is not a YAML mapping.
     positions=False drops the node graph that knows where each value is (Entry.where re-reads the file
     when asked): loaders of a whole KB would otherwise hold every file's graph."""
-    doc = load_bytes(Path(path).read_bytes())
-    if not isinstance(doc.value, dict):
-        kind = "a list" if isinstance(doc.value, list) else "a single value"
-        raise LoadError("not-a-mapping", f"an entry must be a mapping of fields, not {kind}",
-                        *doc.where(()), hint="write one `field: value` per line")
     path = Path(path)
-    return Entry(Path(relative_path(path, root)) if root else path, entry_type(path) or "", doc.value,
-                 doc if positions else None, path)
+    shown = relative_path(path, root) if root else str(path)
+    try:
+        doc = load_bytes(path.read_bytes())
+        if not isinstance(doc.value, dict):
+            kind = "a list" if isinstance(doc.value, list) else "a single value"
+            raise LoadError("not-a-mapping", f"an entry must be a mapping of fields, not {kind}",
+                            *doc.where(()), hint="write one `field: value` per line")
+    except LoadError as exc:
+        exc.path = shown
+        raise
+    return Entry(Path(shown) if root else path, entry_type(path) or "", doc.value, doc if positions else None, path)
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -202,15 +249,17 @@ def select(entries: list[Entry], type: str | None = None, domain: str | None = N
            audience: str | None = None) -> list[Entry]:
     """Entries of a type, in a domain (or one of its sub-domains) and for an audience; None matches all."""
     def keep(entry: Entry) -> bool:
-        domains, audiences = entry.data.get("domains"), entry.data.get("audience")
         return ((type is None or entry.type == type)
-                and (domain is None or any(domain_matches(str(d), domain) for d in _as_list(domains)))
-                and (audience is None or audience in _as_list(audiences)))
+                and (domain is None or any(domain_matches(d, domain) for d in entry.domains))
+                and (audience is None or audience in entry.audience))
     return [e for e in entries if keep(e)]
 
 
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else []
+def scalars(value) -> list[str]:
+    """A list field's items that are plain values, as strings; [] for anything that is not a list."""
+    if not isinstance(value, list):
+        return []
+    return [str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
 
 
 def list_entries(root: Path, type: str | None = None, domain: str | None = None,
@@ -218,9 +267,6 @@ def list_entries(root: Path, type: str | None = None, domain: str | None = None,
     """Entries matching the filters (see select), sorted by id, and how many files failed to load.
     An unknown domain or audience is a UsageError naming the closest known id."""
     taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
-    for value, vocabulary, kind in ((domain, taxonomy.domains, "domain"), (audience, taxonomy.audiences, "audience")):
-        if value is not None and value.rstrip("/") not in vocabulary:
-            close = difflib.get_close_matches(value, list(vocabulary), n=1)
-            raise UsageError(f"unknown {kind} `{value}`" + (f"; did you mean `{close[0]}`?" if close else ""))
+    taxonomy.check_terms(domain=domain, audience=audience)
     entries, failures = load_entries(root)
     return sorted(select(entries, type, domain, audience), key=lambda e: e.id), len(failures)

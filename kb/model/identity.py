@@ -13,7 +13,8 @@ _ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 _ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_ID, re.I)
 _ARXIV_BARE = re.compile(r"^(?:arxiv:)?" + _ARXIV_ID + r"$", re.I)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\." + _ARXIV_ID + "$", re.I)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:)", re.I)
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")  # a bare DOI, as the schema's `doi` pattern has it
 _TRACKING = ("utm_", "fbclid", "gclid")
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 
@@ -46,8 +47,24 @@ def arxiv_id(value: str) -> str | None:
     return None
 
 
+def bare_doi(value: str) -> str:
+    """A DOI without resolver prefix (`https://doi.org/`, `doi:`), its case kept."""
+    return _DOI_PREFIX.sub("", value.strip())
+
+
 def normalize_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip()).lower()
+    """A DOI's comparable form: bare and lowercase (DOIs are case-insensitive)."""
+    return bare_doi(value).lower()
+
+
+def arxiv_url(identifier: str) -> str:
+    """The abstract page of an arXiv id (any version-less or versioned form)."""
+    return f"https://arxiv.org/abs/{arxiv_id(identifier) or identifier.strip()}"
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org address of a DOI (given bare or with a resolver prefix)."""
+    return f"https://doi.org/{bare_doi(doi)}"
 
 
 def normalize_title(title: str) -> str:

@@ -19,10 +19,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import UsageError, closest
 from .yamlfile import Document, LoadError, load_bytes
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _WORD = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class UnknownTerm(UsageError):
+    """A domain or audience id that the taxonomy does not hold."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,20 @@ class Taxonomy:
         depth = domain_id.count("/") + 1
         return [t for i, t in self.domains.items() if i.startswith(domain_id + "/") and i.count("/") == depth]
 
+    def closest(self, kind: str, value: str) -> str | None:
+        """The domain or audience id (`kind`) a misspelt or partial `value` most likely means."""
+        return closest_term(self.domains if kind == "domain" else self.audiences, value)
+
+    def unknown(self, kind: str, value: str) -> UnknownTerm:
+        return unknown_term(kind, value, self.domains if kind == "domain" else self.audiences)
+
+    def check_terms(self, domain: str | None = None, audience: str | None = None) -> None:
+        """UnknownTerm unless each given id is in the taxonomy (a domain may end in `/`)."""
+        if domain is not None and domain.rstrip("/") not in self.domains:
+            raise self.unknown("domain", domain)
+        if audience is not None and audience not in self.audiences:
+            raise self.unknown("audience", audience)
+
     def ancestors(self, domain_id: str) -> list[Term]:
         """The domain's ancestors from the top, then the domain itself (for breadcrumbs)."""
         parts = domain_id.split("/")
@@ -58,6 +77,21 @@ class TaxonomyProblem:
     line: int
     column: int = 1
     hint: str | None = None
+
+
+def closest_term(ids, value: str) -> str | None:
+    """The id in `ids` that `value` most likely means: first one whose last part is the value's last
+    part (`deep-learning` -> `machine-learning/deep-learning`), else the closest spelling."""
+    leaf = str(value).strip("/").rsplit("/", 1)[-1]
+    same_leaf = [term_id for term_id in ids if term_id.rsplit("/", 1)[-1] == leaf]
+    return same_leaf[0] if same_leaf else closest(value, ids)
+
+
+def unknown_term(kind: str, value: str, ids) -> UnknownTerm:
+    """The error for a domain or audience id (`kind`) not among `ids`, with "did you mean"."""
+    close = closest_term(ids, value)
+    return UnknownTerm(f"unknown {kind} `{value}`" + (f"; did you mean `{close}`?" if close else
+                                                      f" (the {kind} ids are in entries/{TAXONOMY_FILE})"))
 
 
 def domain_matches(domain_id: str, wanted: str) -> bool:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .errors import KbError
+
 try:  # libyaml is several times faster; the pure-Python composer is a correct fallback
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -61,14 +63,20 @@ class YamlDate(str):
 
 
 @dataclass
-class LoadError(Exception):
-    """Why a document could not be loaded, and where (1-based line and column)."""
+class LoadError(KbError):
+    """Why a document could not be loaded, and where (1-based line and column); `path` names the file
+    once a caller knows it. Printed as `kb validate` prints a problem: path:line:col: error[code]: message."""
 
     code: str
     message: str
     line: int = 1
     column: int = 1
     hint: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.path or '<text>'}:{self.line}:{self.column}: error[{self.code}]: {self.message}{hint}"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.model import Entry, Taxonomy
+from kb.model import Entry, Taxonomy, scalars
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,11 @@ def ancestry(domain_id: str) -> list[str]:
 def document(entry: Entry, vocabulary: Vocabulary) -> dict:
     """The entry as an index document (see docs/search.md for what each field is searched for)."""
     data = entry.data
-    domains = [str(d) for d in _items(data.get("domains"))]
+    domains = entry.domains
     lineage = list(dict.fromkeys(a for d in domains for a in ancestry(d)))
-    lecturers = [str(p) for p in _items(data.get("lecturers"))]
-    authors = [str(p) for p in _items(data.get("authors"))]
-    audience = [str(a) for a in _items(data.get("audience"))]
+    lecturers = scalars(data.get("lecturers"))
+    authors = scalars(data.get("authors"))
+    audience = entry.audience
     return {
         "path": entry.path.as_posix(),
         "id": entry.id,
@@ -56,7 +56,7 @@ def document(entry: Entry, vocabulary: Vocabulary) -> dict:
         "lecturers": lecturers,
         "authors": authors,
         "institution": " ".join(_text(data.get(k)) for k in ("institution", "course_code", "venue")).strip(),
-        "tags": [str(t).replace("-", " ") for t in _items(data.get("tags"))],
+        "tags": [t.replace("-", " ") for t in entry.tags],
         "domains": domains,
         "domain_lineage": lineage,
         "domain_titles": [vocabulary.domains[d] for d in lineage if d in vocabulary.domains],
@@ -66,12 +66,6 @@ def document(entry: Entry, vocabulary: Vocabulary) -> dict:
         "why": " ".join(_text(data.get("why")).split()),  # one line: highlight snippets need no re-spacing
         "for_whom": " ".join(_text(data.get("for_whom")).split()),
     }
-
-
-def _items(value) -> list:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-    return [value] if isinstance(value, str) else []
 
 
 def _text(value) -> str:

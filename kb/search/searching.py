@@ -2,12 +2,11 @@
 backend, and package the answer for the CLI (text in render.py, JSON in SearchResult.as_json)."""
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.model import KbError, UsageError
+from kb.model import KbError, UsageError, unknown_term
 
 from .backend import Filters, IndexUnreadable, Page, backend_class
 from .documents import Vocabulary
@@ -119,5 +118,4 @@ def _check_terms(filters: Filters, vocabulary: Vocabulary) -> None:
     for value, known, kind in ((filters.domain, vocabulary.domains, "domain"),
                                (filters.audience, vocabulary.audiences, "audience")):
         if value is not None and value.strip("/") not in known:
-            close = difflib.get_close_matches(value, list(known), n=1)
-            raise UsageError(f"unknown {kind} `{value}`" + (f"; did you mean `{close[0]}`?" if close else ""))
+            raise unknown_term(kind, value, known)

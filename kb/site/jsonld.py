@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kb.model import Entry, Taxonomy
+from kb.model import Entry, Taxonomy, arxiv_url, doi_url
 
-from .model import strings
 from .safe import http_url, summary
 
 SCHEMA_TYPES = {"lecture-series": "Course", "paper": "ScholarlyArticle", "research-guide": "CreativeWork"}
@@ -19,8 +18,8 @@ def describe(entry: Entry, taxonomy: Taxonomy) -> dict:
     data = entry.data
     thing = {"@context": "https://schema.org", "@type": SCHEMA_TYPES.get(entry.type, "CreativeWork"),
              "name": entry.title, "description": summary(data.get("why"), limit=500)}
-    if http_url(data.get("url")):
-        thing["url"] = data["url"]
+    if http_url(entry.url):
+        thing["url"] = entry.url
     people = [{"@type": "Person", "name": p} for p in entry.people]
     if people:
         thing["creator" if entry.type == "lecture-series" else "author"] = people
@@ -35,15 +34,15 @@ def describe(entry: Entry, taxonomy: Taxonomy) -> dict:
     same_as = [u for u in (_arxiv_url(data.get("arxiv")), _doi_url(data.get("doi"))) if u]
     if same_as:
         thing["sameAs"] = same_as
-    audiences = [taxonomy.audiences[a].title for a in strings(data.get("audience")) if a in taxonomy.audiences]
+    audiences = [taxonomy.audiences[a].title for a in entry.audience if a in taxonomy.audiences]
     if audiences:
         thing["audience"] = [{"@type": "Audience", "audienceType": a} for a in audiences]
         thing["educationalLevel"] = audiences
-    about = [taxonomy.domains[d].title for d in strings(data.get("domains")) if d in taxonomy.domains]
+    about = [taxonomy.domains[d].title for d in entry.domains if d in taxonomy.domains]
     if about:
         thing["about"] = about
-    if strings(data.get("tags")):
-        thing["keywords"] = ", ".join(strings(data.get("tags")))
+    if entry.tags:
+        thing["keywords"] = ", ".join(entry.tags)
     thing["inLanguage"] = str(data.get("language") or "en")
     return thing
 
@@ -55,8 +54,8 @@ def script(entry: Entry, taxonomy: Taxonomy) -> str:
 
 
 def _arxiv_url(arxiv) -> str | None:
-    return http_url(f"https://arxiv.org/abs/{arxiv}") if arxiv else None
+    return http_url(arxiv_url(str(arxiv))) if arxiv else None
 
 
 def _doi_url(doi) -> str | None:
-    return http_url(f"https://doi.org/{doi}") if doi else None
+    return http_url(doi_url(str(doi))) if doi else None

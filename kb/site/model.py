@@ -16,11 +16,6 @@ TYPE_PLURALS = {"lecture-series": "Lecture series", "research-guide": "Research 
 TAG = re.compile(r"^[a-z0-9]+(?:[-+.][a-z0-9]+)*$")  # the schema's tag pattern: nothing else reaches the tags plugin
 
 
-def strings(value) -> list[str]:
-    """A list field as strings (anything else, as an invalid entry might hold, as no items)."""
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
 def page_url(page: str) -> str:
     """The directory URL of a Markdown page: `entries/x.md` -> `entries/x/`, `a/index.md` -> `a/`."""
     stem = page[: -len(".md")]
@@ -71,10 +66,10 @@ class Site:
         self.leads_to: dict[str, list[Entry]] = defaultdict(list)  # id -> entries that list it as a prerequisite
         self.related_back: dict[str, list[Entry]] = defaultdict(list)  # id -> entries that list it as related
         for entry in self.entries:
-            for prerequisite in strings(entry.data.get("prerequisites")):
+            for prerequisite in entry.prerequisites:
                 if prerequisite in self.by_id and prerequisite != entry.id:
                     self.leads_to[prerequisite].append(entry)
-            for other in strings(entry.data.get("related")):
+            for other in entry.related:
                 if other in self.by_id and other != entry.id:
                     self.related_back[other].append(entry)
 
@@ -82,19 +77,19 @@ class Site:
         """Entries in the domain or any of its sub-domains, each once."""
         if domain_id not in self._in_domain:
             self._in_domain[domain_id] = [e for e in self.entries
-                                          if any(domain_matches(d, domain_id) for d in strings(e.data.get("domains")))]
+                                          if any(domain_matches(d, domain_id) for d in e.domains)]
         return self._in_domain[domain_id]
 
     @staticmethod
     def for_audience(entries: list[Entry], audience_id: str) -> list[Entry]:
-        return [e for e in entries if audience_id in strings(e.data.get("audience"))]
+        return [e for e in entries if audience_id in e.audience]
 
     def by_first_level(self, entries: list[Entry]) -> dict[str | None, list[Entry]]:
         """Entries grouped by the first audience they suit in the taxonomy's order (None: none known)."""
         order = list(self.taxonomy.audiences)
         groups: dict[str | None, list[Entry]] = defaultdict(list)
         for entry in entries:
-            levels = [order.index(a) for a in strings(entry.data.get("audience")) if a in self.taxonomy.audiences]
+            levels = [order.index(a) for a in entry.audience if a in self.taxonomy.audiences]
             groups[order[min(levels)] if levels else None].append(entry)
         return groups
 
@@ -103,7 +98,7 @@ class Site:
 
     def related(self, entry: Entry) -> list[Entry]:
         """Entries this one names as related, then those naming it (linked both ways), each once."""
-        named = [self.by_id[i] for i in strings(entry.data.get("related")) if i in self.by_id and i != entry.id]
+        named = [self.by_id[i] for i in entry.related if i in self.by_id and i != entry.id]
         seen = {e.id for e in named}
         return named + [e for e in self.related_back.get(entry.id, []) if e.id not in seen]
 
@@ -111,7 +106,7 @@ class Site:
         return sorted(self.entries, key=lambda e: str(e.data.get("added", "")), reverse=True)[:count]
 
     def tags(self, entry: Entry) -> list[str]:
-        return [t for t in strings(entry.data.get("tags")) if TAG.match(t)]
+        return [t for t in entry.tags if TAG.match(t)]
 
     def all_tags(self) -> dict[str, int]:
         """Every tag with its number of entries, by tag."""

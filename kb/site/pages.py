@@ -6,12 +6,12 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 """
 from __future__ import annotations
 
-from kb.model import TYPES, Entry, field_reference
+from kb.model import TYPES, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
 from .bibtex import entry_to_bibtex
 from .linkstatus import WORKING
-from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href, strings,
+from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href,
                     tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
 
@@ -197,9 +197,9 @@ def card(site: Site, page: str, entry: Entry) -> str:
     people = entry.people[:CARD_PEOPLE]
     names = ", ".join(people) + (" et al." if len(entry.people) > CARD_PEOPLE else "")
     meta = [TYPE_TITLES.get(entry.type, text(entry.type)), text(names), str(entry.year or "")]
-    status = site.link_status.get(entry.data.get("url"))
+    status = site.link_status.get(entry.url)
     warning = ' <span class="kb-badge kb-badge--broken">link broken</span>' if status and status.broken else ""
-    return (f'<div class="kb-card" data-entry="{text(entry.id)}">{link(entry.data.get("url"), entry.title, "kb-card__title")}'
+    return (f'<div class="kb-card" data-entry="{text(entry.id)}">{link(entry.url, entry.title, "kb-card__title")}'
             f'{warning}<div class="kb-card__meta">{" · ".join(m for m in meta if m)} {badges(site, entry)}</div>'
             f'<p>{text(summary(entry.data.get("why")))} <a href="{href(page, entry_page(entry.id))}">'
             f"Details, why and for whom</a></p></div>")
@@ -207,7 +207,7 @@ def card(site: Site, page: str, entry: Entry) -> str:
 
 def badges(site: Site, entry: Entry) -> str:
     audiences = site.taxonomy.audiences
-    titles = [text(audiences[a].title if a in audiences else a) for a in strings(entry.data.get("audience"))]
+    titles = [text(audiences[a].title if a in audiences else a) for a in entry.audience]
     return f'<span class="kb-badges">{" · ".join(titles)}</span>' if titles else ""
 
 
@@ -237,15 +237,15 @@ def entry(site: Site, item: Entry) -> str:
 
 def header(site: Site, page: str, item: Entry) -> str:
     crumbs = []
-    for domain_id in strings(item.data.get("domains")):
+    for domain_id in item.domains:
         trail = site.taxonomy.ancestors(domain_id) if domain_id in site.taxonomy.domains else []
         crumbs.append(" › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>' for t in trail)
                       if trail else text(domain_id))
     type_link = (f'<a href="{href(page, type_page(item.type))}">{TYPE_TITLES[item.type]}</a>'
                  if item.type in TYPE_TITLES else text(item.type))
     meta = [type_link, text(", ".join(item.people)), str(item.year or "")]
-    audiences = [_term_link(page, site.taxonomy.audiences, a, audience_page) for a in strings(item.data.get("audience"))]
-    actions = [link(item.data.get("url"), "Open the resource", "md-button md-button--primary kb-open")]
+    audiences = [_term_link(page, site.taxonomy.audiences, a, audience_page) for a in item.audience]
+    actions = [link(item.url, "Open the resource", "md-button md-button--primary kb-open")]
     actions += [link(extra.get("url"), extra.get("label") or extra.get("url"), "md-button")
                 for extra in item.data.get("links") or [] if isinstance(extra, dict)]
     if item.data.get("archive_url"):
@@ -260,7 +260,7 @@ def header(site: Site, page: str, item: Entry) -> str:
 
 def link_status_line(site: Site, item: Entry) -> str:
     """When the last link check saw the resource working, or that it is broken (with the archive copy)."""
-    status = site.link_status.get(item.data.get("url"))
+    status = site.link_status.get(item.url)
     if status is None:
         return ""
     if status.status in WORKING:
@@ -286,10 +286,10 @@ def details(item: Entry) -> str:
     data = item.data
     rows = [(label, text(data[name])) for name, label in DETAIL_FIELDS if data.get(name) not in (None, "")]
     if data.get("arxiv"):
-        rows.append(("arXiv", link(f"https://arxiv.org/abs/{data['arxiv']}", data["arxiv"])))
+        rows.append(("arXiv", link(arxiv_url(str(data["arxiv"])), data["arxiv"])))
     if data.get("doi"):
-        rows.append(("DOI", link(f"https://doi.org/{data['doi']}", data["doi"])))
-    rows.append(("Address", link(data.get("url"), data.get("url"))))
+        rows.append(("DOI", link(doi_url(str(data["doi"])), data["doi"])))
+    rows.append(("Address", link(item.url, item.url)))
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="kb-details" data-search-exclude><tbody>{body}</tbody></table>'
 
@@ -307,7 +307,7 @@ def connections(site: Site, page: str, item: Entry) -> list[str]:
                                 for e in entries) + "</ul>"
 
     builds_on = [f'<li><a href="{href(page, entry_page(p))}">{text(site.by_id[p].title)}</a></li>'
-                 if p in site.by_id else f"<li>{text(p)}</li>" for p in strings(item.data.get("prerequisites"))]
+                 if p in site.by_id else f"<li>{text(p)}</li>" for p in item.prerequisites]
     sections = [f"## Builds on\n\n<ul class=\"kb-builds-on\">{''.join(builds_on)}</ul>\n"] if builds_on else []
     if site.leads_to.get(item.id):
         sections.append(f"## Leads to\n\n<div class=\"kb-leads-to\">{entry_links(site.leads_to[item.id])}</div>\n")

@@ -7,13 +7,12 @@ with @entry_check or @kb_check; the validator runs them all and collects every p
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate
+from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term
 
 from .problems import Problem
 
@@ -69,10 +68,9 @@ def taxonomy_ids(entry: Entry, ctx: Context):
 
 
 def _suggest(value: str, vocabulary: dict, kind: str) -> str:
-    by_leaf = [v for v in vocabulary if v.rsplit("/", 1)[-1] == value.rsplit("/", 1)[-1]]
-    close = by_leaf or difflib.get_close_matches(value, list(vocabulary), n=1, cutoff=0.6)
+    close = closest_term(vocabulary, value)
     if close:
-        return f"did you mean `{close[0]}`?"
+        return f"did you mean `{close}`?"
     return f"see entries/taxonomy.yaml for the {kind} ids, or propose a new one there"
 
 
@@ -180,8 +178,8 @@ def references_resolve(entries: list[Entry], ctx: Context):
             if value == entry.id:
                 yield _problem(entry, where, "self-reference", f"`{name}` names the entry itself", "remove it")
             elif value not in ctx.known_ids:
-                close = difflib.get_close_matches(value, sorted(ctx.known_ids), n=1, cutoff=0.8)
-                hint = f"did you mean `{close[0]}`?" if close else "no entry has this id"
+                close = closest(value, ctx.known_ids, cutoff=0.8)
+                hint = f"did you mean `{close}`?" if close else "no entry has this id"
                 if name == "prerequisites":
                     hint += "; text (not an id) needs a space or a capital letter"
                 yield _problem(entry, where, "unknown-reference", f"`{name}` names `{value}`, "

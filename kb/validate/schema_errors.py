@@ -1,12 +1,11 @@
 """Run the JSON Schema on one entry and turn each jsonschema error into a Problem a curator can act on."""
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 import fastjsonschema
 
-from kb.model import TYPES, Entry, YamlDate, fields
+from kb.model import TYPES, Entry, YamlDate, closest, fields
 from kb.model.schema import flat_type_schema
 
 _JSON_TYPES = {"array": "a list", "object": "a mapping", "string": "a string", "integer": "a whole number",
@@ -128,9 +127,9 @@ def _allowed_keys(entry_type: str, where: tuple, schema: dict) -> set[str]:
 
 
 def _unknown_hint(entry_type: str, where: tuple, key: str, allowed: set[str]) -> str:
-    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+    close = closest(str(key), allowed)
     if close:
-        return f"did you mean `{close[0]}`?"
+        return f"did you mean `{close}`?"
     if not where:
         for other in TYPES:
             if other != entry_type and key in fields(other):
