@@ -142,11 +142,12 @@ def import_bibtex(state, file: Path, domains: tuple[str, ...], audience: tuple[s
 def export(state, fmt: str, output: Path | None) -> None:
     """Export the KB as BibTeX, CSL-JSON or a versioned JSON dump for other tools."""
     from kb.contrib.export import export_text
-    from kb.model import atomic_write
+    from kb.model import atomic_write, output_file
 
+    target = output_file(output) if output else None
     text, skipped = export_text(state.root, fmt)
-    if output:
-        atomic_write(output, text)
+    if target:
+        atomic_write(target, text)
     else:
         click.echo(text, nl=False)
     if skipped:
