@@ -110,7 +110,7 @@ def test_versioned_json_export(repo_root):
     text, skipped = export_text(repo_root, "json", now)
     dump = json.loads(text)
     assert skipped == 0 and dump["format"] == "kb-export" and dump["version"] == EXPORT_VERSION
-    assert dump["schema_version"] == schema_version() and dump["license"] == "MIT"
+    assert dump["schema_version"] == schema_version() and dump["license"] == "CC-BY-SA-4.0"
     assert dump["generated"] == "2026-01-02T03:04:05+00:00"
     assert [e["id"] for e in dump["entries"]] == sorted(e.id for e in load_entries(repo_root)[0])
     assert dump["taxonomy"]["domains"]["physics/statistical-mechanics"]["parent"] == "physics"

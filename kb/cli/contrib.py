@@ -84,23 +84,14 @@ def _prompt_missing(entry_type: str, data: dict) -> dict:
 def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) -> None:
     """Rewrite entries (default: all) in canonical form: field order, quoting, line width; comments kept."""
     from kb.contrib.canonical import format_paths
-    from kb.model import TAXONOMY_FILE, UsageError, changed_entry_files
 
-    if changed_since:
-        if paths:
-            raise UsageError("give entry paths or --changed-since, not both")
-        paths = tuple(p for p in changed_entry_files(state.root, changed_since) if p.name != TAXONOMY_FILE)
-        if not paths:
-            click.echo(f"no entry changed since {changed_since}", err=True)
-            return
-    report = format_paths(state.root, list(paths) or None, write=not check)
+    report = format_paths(state.root, list(paths) or None, changed_since=changed_since, write=not check)
     for path in report.changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
     for path, reason in report.failed:
         click.echo(f"kb: error: {path}: {reason}", err=True)
-    click.echo(f"{report.checked} files checked, {len(report.changed)} "
-               f"{'to reformat' if check else 'reformatted'}", err=True)
-    raise SystemExit(1 if report.failed or (check and report.changed) else 0)
+    click.echo(report.summary(), err=True)
+    raise SystemExit(report.exit_code)
 
 
 @main.command("import-bibtex")

@@ -20,23 +20,14 @@ from .app import main, pass_state
 @pass_state
 def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None) -> None:
     """Check entries (default: all) against the schema, the taxonomy and each other."""
-    from kb.model import TAXONOMY_FILE, UsageError, changed_entry_files
     from kb.validate import format_problems, validate as run_validation
 
-    if changed_since:
-        if paths:
-            raise UsageError("give entry paths or --changed-since, not both")
-        changed = changed_entry_files(state.root, changed_since)
-        if not changed:
-            click.echo(f"no entry changed since {changed_since}", err=True)
-            return
-        paths = () if any(p.name == TAXONOMY_FILE for p in changed) else tuple(changed)
-    report = run_validation(state.root, list(paths) or None)
+    report = run_validation(state.root, list(paths) or None, changed_since=changed_since)
     output = format_problems(report.problems, fmt)
     if output or fmt == "json":
         click.echo(output)
     click.echo(report.summary(), err=True)
-    raise SystemExit(0 if report.ok else 1)
+    raise SystemExit(report.exit_code)
 
 
 @main.command("list")

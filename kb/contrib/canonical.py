@@ -36,8 +36,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
 
-from kb.model import (TAXONOMY_FILE, TYPES, KbError, LoadError, UsageError, atomic_write, entry_files, entry_schema,
-                      YamlDate, fields, load_text, relative_path)
+from kb.model import (TYPES, KbError, LoadError, YamlDate, atomic_write, entry_schema, fields, load_text,
+                      relative_path, select_entry_files)
 from kb.model import entry_type as entry_type_of
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
@@ -207,14 +207,32 @@ class FormatReport:
     checked: int = 0
     changed: list[str] = field(default_factory=list)  # paths (relative to the root) not in canonical form
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why it cannot be formatted)
+    write: bool = True  # False: --check, nothing written
+    changed_since: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or (not self.write and self.changed) else 0
+
+    def summary(self) -> str:
+        if self.changed_since and not self.checked:
+            return f"no entry changed since {self.changed_since}"
+        return f"{self.checked} files checked, {len(self.changed)} {'reformatted' if self.write else 'to reformat'}"
 
 
-def format_paths(root: Path, paths: list[Path] | None = None, write: bool = True) -> FormatReport:
-    """Put entry files (default: all; folders are searched for .yaml files) in canonical form, writing
-    those that change unless `write` is false. Files that do not load are reported, never touched.
-    From PARALLEL_FROM files on, the formatting is spread over the CPU cores (it is CPU-bound)."""
-    targets = _entry_paths(root, paths)
-    report = FormatReport(checked=len(targets))
+def format_paths(root: Path, paths: list[Path] | None = None, changed_since: str | None = None,
+                 write: bool = True) -> FormatReport:
+    """Put the selected entry files (kb.model's selector: default all) in canonical form, writing those
+    that change unless `write` is false. Files that do not load are reported, never touched. From
+    PARALLEL_FROM files on, the formatting is spread over the CPU cores (it is CPU-bound)."""
+    root = Path(root).resolve()
+    targets = select_entry_files(root, paths, changed_since).files
+    report = FormatReport(checked=len(targets), write=write, changed_since=changed_since)
+    outside = {p for p in targets if p.is_symlink() and not p.resolve().is_relative_to(root)}
+    report.failed += [(relative_path(p, root), f"a symbolic link to {p.resolve()}, outside the KB: not read")
+                      for p in sorted(outside)]
+    # a link inside the KB is followed: its target is written, the link stays a link
+    targets = list(dict.fromkeys(p.resolve() if p.is_symlink() else p for p in targets if p not in outside))
     for path, (formatted, error) in zip(targets, _map(_format_file, targets)):
         shown = relative_path(path, root)
         if error:
@@ -231,6 +249,8 @@ def _format_file(path: Path) -> tuple[str | None, str | None]:
     entry_type = entry_type_of(path)
     if entry_type is None:
         return None, f"not in an entry type folder ({', '.join(TYPES)})"
+    if path.suffix != ".yaml":
+        return None, "not a .yaml file"
     try:
         text = path.read_text(encoding="utf-8")
         formatted = format_text(text, entry_type)
@@ -249,17 +269,3 @@ def _map(function, items: list) -> list:
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         return list(pool.map(function, items, chunksize=max(1, len(items) // (4 * workers))))
-
-
-def _entry_paths(root: Path, paths: list[Path] | None) -> list[Path]:
-    if not paths:
-        return [p for p in entry_files(root) if p.suffix == ".yaml"]
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*.yaml") if p.name != TAXONOMY_FILE)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return found

@@ -1,7 +1,7 @@
 """Exports of the KB for other tools: BibTeX (papers), CSL-JSON (every entry) and a versioned JSON dump.
 
 JSON dump (EXPORT_VERSION 1): {"format": "kb-export", "version", "schema_version" (the entry schema's
-x-kb-schema-version), "license" (the project's), "generated" (UTC, ISO 8601), "entries": [each entry as
+x-kb-schema-version), "license" (the entries' text: CC-BY-SA-4.0, an SPDX id) and "license_url", "generated" (UTC, ISO 8601), "entries": [each entry as
 `kb show --json` prints it], "taxonomy": {"domains": {id: {title, description, parent}}, "audiences":
 {id: {title, description}}}}. A consumer should check `format` and `version` before reading on.
 
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 import json
-from importlib import metadata
 from pathlib import Path
 
 from kb.model import ENTRIES_DIR, load_entries, load_taxonomy, schema_version
 
 EXPORT_VERSION = 1
+ENTRIES_LICENSE = "CC-BY-SA-4.0"  # the entries' text (the code is MIT: LICENSE)
+ENTRIES_LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 FORMATS = ("bibtex", "csl-json", "json")
 CSL_TYPES = {"lecture-series": "speech", "research-guide": "article"}  # papers: see _csl_type
 
@@ -34,7 +35,8 @@ def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> t
         return _json([csl_item(e) for e in entries]), len(failures)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     dump = {"format": "kb-export", "version": EXPORT_VERSION, "schema_version": schema_version(),
-            "license": _license(), "generated": now.replace(microsecond=0).isoformat(),
+            "license": ENTRIES_LICENSE, "license_url": ENTRIES_LICENSE_URL,
+            "generated": now.replace(microsecond=0).isoformat(),
             "entries": [e.as_json() for e in entries], "taxonomy": _taxonomy(root)}
     return _json(dump), len(failures)
 
@@ -71,13 +73,6 @@ def _taxonomy(root: Path) -> dict:
                             "parent": lineage[-2].id if len(lineage) > 1 else None}
     audiences = {term_id: {"title": t.title, "description": t.description} for term_id, t in taxonomy.audiences.items()}
     return {"domains": domains, "audiences": audiences}
-
-
-def _license() -> str | None:
-    try:
-        return metadata.metadata("kb").get("License")
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _json(value) -> str:

@@ -6,33 +6,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kb.model import LoadError, UsageError, bulk_load, changed_entry_files, entry_files, read_entry
+from kb.model import LoadError, bulk_load, read_entry, select_entry_files
 from kb.model import arxiv_id, arxiv_url, doi_url, normalize_doi
 
 _URL = re.compile(r"^https?://\S+$", re.I)
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def select_files(root: Path, paths: list[Path] | None = None, changed_since: str | None = None) -> list[Path]:
-    """Entry files named by `paths` (files or folders; default all), narrowed to those changed since a
-    git revision when `changed_since` is given."""
-    if paths:
-        files = sorted({f for p in paths for f in _files_under(root, p)})
-    else:
-        files = [f for f in entry_files(root) if f.suffix in YAML_SUFFIXES]
-    if changed_since:
-        changed = {p.resolve() for p in changed_entry_files(root, changed_since)}
-        files = [f for f in files if f.resolve() in changed]
-    return files
-
-
-def _files_under(root: Path, path: Path) -> list[Path]:
-    path = path if path.exists() or path.is_absolute() else root / path
-    if path.is_dir():
-        return [f for f in path.rglob("*") if f.is_file() and f.suffix in YAML_SUFFIXES]
-    if path.is_file():
-        return [path]
-    raise UsageError(f"no such file or folder: {path}")
+    """The entry files named by `paths` or changed since `changed_since` (kb.model's selector, the same
+    rules as `kb validate` and `kb fmt`)."""
+    return select_entry_files(root, paths, changed_since).files
 
 
 def collect_urls(root: Path, files: list[Path]) -> tuple[dict[str, list[str]], list[str]]:

@@ -161,7 +161,8 @@ def entry_files(root: Path) -> list[Path]:
     files = []
     with os.scandir(entries_dir) as top:
         for folder in sorted(top, key=lambda e: e.name):
-            if folder.is_dir() and not folder.name.startswith("."):
+            if folder.is_dir() and not folder.name.startswith(".") and not (
+                    folder.is_symlink() and not Path(os.path.realpath(folder.path)).is_relative_to(root.resolve())):
                 with os.scandir(folder.path) as inner:
                     files.extend(Path(f.path) for f in inner if f.is_file() and not f.name.startswith("."))
     return sorted(files)
@@ -185,6 +186,9 @@ def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> 
     path = Path(path)
     shown = relative_path(path, root) if root else str(path)
     try:
+        if root is not None and path.is_symlink() and not path.resolve().is_relative_to(Path(root).resolve()):
+            raise LoadError("symlink-outside", f"a symbolic link to {path.resolve()}, outside the KB: not read",
+                            hint="put the file itself in the KB instead of a link to it")
         doc = load_bytes(path.read_bytes())
         if not isinstance(doc.value, dict):
             kind = "a list" if isinstance(doc.value, list) else "a single value"

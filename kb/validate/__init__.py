@@ -1,12 +1,14 @@
 """`kb validate`: every problem in every entry, in one run.
 
-validate(root, paths=None) loads the taxonomy and the entries, runs the JSON Schema and the checks
-registered in checks.py on each entry, then the KB-wide checks (references, duplicates), and returns a
-Report of Problems sorted by file and line. Cross-entry checks always see the whole KB, but only the
-requested paths are reported. Nothing here prints or exits: the CLI does.
+validate(root, paths=None, today=None, changed_since=None) selects the files (kb.model's selector: the
+same rules as `kb fmt` and `kb check-links`), loads the taxonomy and the entries, runs the JSON Schema and
+the checks registered in checks.py on each file, then the KB-wide checks (references, duplicates, cycles),
+and returns a Report of Problems sorted by file and line. Cross-entry checks always see the whole KB, but
+only the selected files are reported. With `changed_since`, every entry is checked when the taxonomy
+changed, and the entries naming an entry deleted or renamed since then are checked too. Nothing here
+prints or exits: the CLI does.
 
-Options: paths (files or folders; default: every file under entries/<type>/), today (for "in the
-future" checks; default: the current date).
+Options: today (for "in the future" checks; default: the current date).
 """
 from __future__ import annotations
 
@@ -18,27 +20,25 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
-from kb.model import (ENTRIES_DIR, ID_PATTERN, TAXONOMY_FILE, TYPES, Entry, LoadError, entry_files,
-                      UsageError, bulk_load, entry_type, is_entry_file, load_taxonomy, read_entry, relative_path)
+from kb.model import (ENTRIES_DIR, ID_PATTERN, TAXONOMY_FILE, TYPES, Entry, LoadError, PathNotFound, bulk_load,
+                      entry_files, entry_type, is_entry_file, load_taxonomy, read_entry, relative_path,
+                      select_entry_files)
 
-from .checks import ENTRY_CHECKS, KB_CHECK_FIELDS, KB_CHECKS, Context
+from .checks import ENTRY_CHECKS, KB_CHECKS, Context, all_codes, kb_check_fields, references
 from .problems import FORMATS, Problem, format_problems
 from .schema_errors import schema_problems
 
 PARALLEL_FROM = 2000  # files; below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 
-__all__ = ["FORMATS", "PathNotFound", "Problem", "Report", "format_problems", "validate"]
-
-
-class PathNotFound(UsageError):
-    pass
+__all__ = ["FORMATS", "PathNotFound", "Problem", "Report", "all_codes", "format_problems", "validate"]
 
 
 @dataclass
 class Report:
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    changed_since: str | None = None  # the revision, when only changed entries were selected
 
     @property
     def errors(self) -> list[Problem]:
@@ -48,26 +48,38 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
     def summary(self) -> str:
+        if self.changed_since and not self.files_checked and self.ok:
+            return f"no entry changed since {self.changed_since}"
         if self.ok:
             return f"{self.files_checked} entries checked: all valid"
         files = len({p.path for p in self.errors})
         return f"{self.files_checked} entries checked: {len(self.errors)} errors in {files} files"
 
 
-def validate(root: Path, paths: list[Path] | None = None, today: datetime.date | None = None) -> Report:
+def validate(root: Path, paths: list[Path] | None = None, today: datetime.date | None = None,
+             changed_since: str | None = None) -> Report:
+    root = Path(root).resolve()
+    selection = select_entry_files(root, paths, changed_since)
     with bulk_load():
-        return _validate(Path(root).resolve(), paths, today or datetime.date.today())
+        report = _validate(root, selection, today or datetime.date.today(), changed_since)
+    report.changed_since = changed_since
+    return report
 
 
-def _validate(root: Path, paths: list[Path] | None, today: datetime.date) -> Report:
+def _validate(root: Path, selection, today: datetime.date, changed_since: str | None) -> Report:
     taxonomy, taxonomy_problems = load_taxonomy(root / ENTRIES_DIR)
     every_file = entry_files(root)
-    targets = every_file if paths is None else _expand(paths)
     ctx = Context(taxonomy, {p.stem for p in every_file if is_entry_file(p)}, today)
-    report = Report(files_checked=len(targets))
-    taxonomy_file = root / ENTRIES_DIR / TAXONOMY_FILE
-    if paths is None or any(taxonomy_file.is_relative_to(Path(p).resolve()) for p in paths):
+    if changed_since and selection.taxonomy:  # the taxonomy decides what every entry may say
+        selection = select_entry_files(root)
+    targets = selection.files
+    report = Report()
+    if selection.taxonomy:
         taxonomy_path = f"{ENTRIES_DIR}/{TAXONOMY_FILE}"
         report.problems += [Problem(taxonomy_path, p.line, p.column, p.code, p.message, p.hint)
                             for p in taxonomy_problems]
@@ -76,10 +88,19 @@ def _validate(root: Path, paths: list[Path] | None, today: datetime.date) -> Rep
         report.problems += problems
         if entry:
             entries.append(entry)
-    entries += _load_quietly(set(every_file) - set(targets), root)
-    reported = None if paths is None else {relative_path(path, root) for path in targets}
+    others = _load_quietly(set(every_file) - set(targets), root)
+    if selection.removed_ids:  # entries still naming an entry deleted or renamed since the revision
+        naming = [e for e in others if any(i in selection.removed_ids for _, _, i in references(e))]
+        for entry, problems in _check_files([e.source for e in naming], root, ctx):
+            report.problems += problems
+            entries.append(entry)
+        targets = targets + [e.source for e in naming]
+        others = [e for e in others if e not in naming]
+    entries += others
+    report.files_checked = len(targets)
+    reported = None if selection.whole_kb else {relative_path(path, root) for path in targets}
     for check in KB_CHECKS:
-        report.problems += [p for p in check(entries, ctx) if reported is None or p.path in reported]
+        report.problems += [p for p in check.run(entries, ctx) if reported is None or p.path in reported]
     report.problems.sort()
     return report
 
@@ -88,7 +109,7 @@ def check_file(path: Path, root: Path, ctx: Context) -> tuple[Entry | None, list
     """The loaded entry (None if it does not load) and every problem found in it on its own."""
     shown = relative_path(path, root)
     if entry_type(path) is None:
-        return None, [Problem(shown, 1, 1, "unknown-type", f"`{path.parent.name}` is not an entry type folder",
+        return None, [Problem(shown, 1, 1, "unknown-type", _not_in_type_folder(path, root),
                               f"entries live in {ENTRIES_DIR}/<type>/ with <type> one of {', '.join(TYPES)}")]
     if path.suffix != ".yaml":
         return None, [Problem(shown, 1, 1, "bad-filename", f"`{path.name}` is not a .yaml file",
@@ -105,7 +126,7 @@ def check_file(path: Path, root: Path, ctx: Context) -> tuple[Entry | None, list
         return None, problems + [Problem(shown, 1, 1, "unreadable", f"cannot read the file: {exc.strerror}")]
     found = list(schema_problems(entry))
     for check in ENTRY_CHECKS:
-        found += check(entry, ctx)
+        found += check.run(entry, ctx)
     for where, code, message, hint in found:
         line, column = entry.where(where)
         problems.append(Problem(shown, line, column, code, message, hint))
@@ -139,22 +160,15 @@ def _check_chunk(paths: list[Path], root: Path, ctx: Context, trim: bool = False
         if entry:
             entry.identity_keys  # noqa: B018 - computed here, in parallel, for the duplicates check
             if trim:
-                entry.data = {k: entry.data[k] for k in KB_CHECK_FIELDS if k in entry.data}
+                entry.data = {k: entry.data[k] for k in kb_check_fields() if k in entry.data}
     return results
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    files = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.name != TAXONOMY_FILE
-                            and not p.name.startswith("."))
-        elif path.is_file():
-            if path.name != TAXONOMY_FILE:
-                files.append(path)
-        else:
-            raise PathNotFound(f"no such file or folder: {path}")
-    return [p.resolve() for p in files]
+def _not_in_type_folder(path: Path, root: Path) -> str:
+    entries_dir = root / ENTRIES_DIR
+    if path.parent.resolve().is_relative_to(entries_dir) and path.parent.resolve() != entries_dir:
+        return f"`{path.parent.name}` is not an entry type folder"
+    return f"`{path.name}` is not in an entry type folder"
 
 
 def _load_quietly(paths: set[Path], root: Path) -> list[Entry]:

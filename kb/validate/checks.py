@@ -1,26 +1,33 @@
 """The registry of checks beyond the JSON Schema.
 
 An entry check is `f(entry, ctx)` yielding (document path, code, message, hint); a KB check is
-`f(entries, ctx)` yielding Problems (it sees every entry, for references and duplicates). Register
-with @entry_check or @kb_check; the validator runs them all and collects every problem.
+`f(entries, ctx)` yielding Problems (it sees every entry, for references, duplicates and cycles).
+Register with @entry_check(name, codes) or @kb_check(name, codes, fields): every check declares the codes
+it emits (the documentation's test reads them from here) and KB checks the fields they read (only those
+travel back from worker processes on large KBs). The validator runs them all and collects every problem.
 """
 from __future__ import annotations
 
 import datetime
+import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import urlsplit
 
 from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term
 
 from .problems import Problem
 
-ENTRY_CHECKS = []
-KB_CHECKS = []
-KB_CHECK_FIELDS = ("url", "arxiv", "doi", "title", "year", "related", "prerequisites", "alternatives")  # all KB checks read
 DATE_FIELDS = ("added", "published")
 URL_FIELDS = (("url",), ("archive_url",), ("links", "*", "url"), ("recommended_by", "*", "source"))
+# Text shown on one line (titles, names, ids, terms, codes, venues, tags): no line breaks, no control or
+# format characters. Markdown fields (why, for_whom, caveats, notes) may hold line breaks and tabs.
+MARKDOWN_FIELDS = (("why",), ("for_whom",), ("caveats",), ("recommended_by", "*", "note"),
+                   ("alternatives", "*", "note"))
+ALTERNATIVE_NOTE_MIN = 20  # visible characters in an alternatives note
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$|^\[[0-9a-f:.]+\]$",
                    re.I)
@@ -28,25 +35,60 @@ _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TODO = re.compile(r"^\s*TODO\b", re.I)
 
 
+@dataclass(frozen=True)
+class Check:
+    name: str
+    codes: tuple[str, ...]
+    run: Callable
+    fields: tuple[str, ...] = ()  # what a KB check reads of each entry's data
+
+
+ENTRY_CHECKS: list[Check] = []
+KB_CHECKS: list[Check] = []
+# Problems found before or around the checks: reading the file, where it lies, the schema, the taxonomy.
+OTHER_CODES = {
+    "reading": ("encoding", "file-too-large", "empty", "yaml-syntax", "tab", "duplicate-key", "yaml-alias",
+                "yaml-tag", "too-deep", "bad-key", "not-a-mapping", "unreadable", "symlink-outside"),
+    "location": ("unknown-type", "bad-filename", "bad-id"),
+    "schema": ("missing-field", "unknown-field", "wrong-type", "invalid-format", "out-of-range", "too-short",
+               "too-long", "duplicate-item", "schema"),
+    "taxonomy": ("taxonomy-missing", "taxonomy-format", "taxonomy-id"),
+}
+
+
 @dataclass
 class Context:
     taxonomy: Taxonomy
     known_ids: set[str]  # every entry id in the KB, from the file names
     today: datetime.date = field(default_factory=datetime.date.today)
-    reported: set[str] | None = None  # paths to report on (None: all)
 
 
-def entry_check(func):
-    ENTRY_CHECKS.append(func)
-    return func
+def entry_check(name: str, codes: tuple[str, ...]):
+    def register(func):
+        ENTRY_CHECKS.append(Check(name, codes, func))
+        return func
+    return register
 
 
-def kb_check(func):
-    KB_CHECKS.append(func)
-    return func
+def kb_check(name: str, codes: tuple[str, ...], fields: tuple[str, ...]):
+    def register(func):
+        KB_CHECKS.append(Check(name, codes, func, fields))
+        return func
+    return register
 
 
-@entry_check
+def all_codes() -> set[str]:
+    """Every code kb validate can report."""
+    return {code for check in ENTRY_CHECKS + KB_CHECKS for code in check.codes} | {
+        code for codes in OTHER_CODES.values() for code in codes}
+
+
+def kb_check_fields() -> tuple[str, ...]:
+    """The entry fields some KB check reads."""
+    return tuple(dict.fromkeys(name for check in KB_CHECKS for name in check.fields))
+
+
+@entry_check("id matches the file name", ("id-mismatch",))
 def id_matches_file(entry: Entry, ctx: Context):
     declared = entry.data.get("id")
     if isinstance(declared, str) and declared != entry.id and ID_PATTERN.match(declared):
@@ -54,7 +96,7 @@ def id_matches_file(entry: Entry, ctx: Context):
             f"rename the file to {declared}.yaml or set `id: {entry.id}`"
 
 
-@entry_check
+@entry_check("taxonomy terms", ("unknown-domain", "unknown-audience"))
 def taxonomy_ids(entry: Entry, ctx: Context):
     for field_name, vocabulary, kind in (("domains", ctx.taxonomy.domains, "domain"),
                                          ("audience", ctx.taxonomy.audiences, "audience")):
@@ -63,18 +105,13 @@ def taxonomy_ids(entry: Entry, ctx: Context):
         values = entry.data.get(field_name)
         for i, value in enumerate(values if isinstance(values, list) else []):
             if isinstance(value, str) and value not in vocabulary:
+                close = closest_term(vocabulary, value)
                 yield (field_name, i), f"unknown-{kind}", f"unknown {kind} `{value}`", \
-                    _suggest(value, vocabulary, kind)
+                    f"did you mean `{close}`?" if close else \
+                    f"see entries/taxonomy.yaml for the {kind} ids, or propose a new one there"
 
 
-def _suggest(value: str, vocabulary: dict, kind: str) -> str:
-    close = closest_term(vocabulary, value)
-    if close:
-        return f"did you mean `{close}`?"
-    return f"see entries/taxonomy.yaml for the {kind} ids, or propose a new one there"
-
-
-@entry_check
+@entry_check("URLs", ("bad-url",))
 def urls(entry: Entry, ctx: Context):
     for where, value in (found for pattern in URL_FIELDS for found in _values_at(entry.data, pattern)):
         if isinstance(value, str):
@@ -103,7 +140,49 @@ def url_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-@entry_check
+@entry_check("characters in text", ("control-character",))
+def control_characters(entry: Entry, ctx: Context):
+    """Line breaks only in Markdown fields; control and format characters (Unicode Cc and Cf, such as NUL
+    or the U+202E override that reverses text) nowhere, but tabs in Markdown fields."""
+    markdown = {where for pattern in MARKDOWN_FIELDS for where, _ in _values_at(entry.data, pattern)}
+    for where, value in _strings(entry.data):
+        allowed = "\n\t" if where in markdown else ""
+        for index, char in enumerate(value):
+            if char not in allowed and unicodedata.category(char) in ("Cc", "Cf"):
+                yield where, "control-character", f"`{_dotted(where)}` holds {_describe_char(char)} " \
+                    f"at {_position(value, index)}", \
+                    "remove it" + ("" if where in markdown else " (this field is one line of text)")
+                break  # one problem per value: the first bad character
+
+
+@entry_check("visible text", ("blank-text",))
+def visible_text(entry: Entry, ctx: Context):
+    """Every text value holds something to read: a title of spaces is no title."""
+    for where, value in _strings(entry.data):
+        if value and not value.strip():
+            yield where, "blank-text", f"`{_dotted(where)}` holds only spaces", "write the text, or remove the field"
+
+
+@entry_check("finite numbers", ("not-finite",))
+def finite_numbers(entry: Entry, ctx: Context):
+    for where, value in _leaves(entry.data):
+        if isinstance(value, float) and not math.isfinite(value):
+            yield where, "not-finite", f"`{_dotted(where)}` is {value}, not a number kb can use", \
+                "write a finite number, e.g. 12.5"
+
+
+@entry_check("alternatives notes", ("too-short",))
+def alternatives_notes(entry: Entry, ctx: Context):
+    items = entry.data.get("alternatives")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        note = item.get("note") if isinstance(item, dict) else None
+        visible = len(" ".join(note.split())) if isinstance(note, str) else None
+        if visible is not None and visible < ALTERNATIVE_NOTE_MIN <= len(note):  # shorter: the schema says so
+            yield ("alternatives", i, "note"), "too-short", f"`alternatives[{i}].note` has {visible} characters " \
+                f"of text; at least {ALTERNATIVE_NOTE_MIN} are needed", "say in a sentence when to prefer which"
+
+
+@entry_check("dates and years", ("impossible-date", "impossible-year"))
 def dates_and_years(entry: Entry, ctx: Context):
     for name in DATE_FIELDS:
         value = entry.data.get(name)
@@ -127,7 +206,7 @@ def _is_date(value: str) -> bool:
         return False
 
 
-@entry_check
+@entry_check("dates where text belongs", ("wrong-type",))
 def dates_where_text_belongs(entry: Entry, ctx: Context):
     """YAML reads an unquoted 2024-01-01 as a date: fine for `added`, a surprise anywhere else.
     Looks two levels deep (fields, list items, their fields): deeper data is a schema error anyway."""
@@ -149,7 +228,7 @@ def _children(where: tuple, value):
     return [(where, value)]
 
 
-@entry_check
+@entry_check("unfinished text", ("todo",))
 def unfinished_text(entry: Entry, ctx: Context):
     for name in ("why", "for_whom"):
         value = entry.data.get(name)
@@ -157,7 +236,7 @@ def unfinished_text(entry: Entry, ctx: Context):
             yield (name,), "todo", f"`{name}` is still a TODO", f"write the {name.replace('_', ' ')} in your own words"
 
 
-def _references(entry: Entry):
+def references(entry: Entry):
     """(document path, field name, id) of every entry id the entry names: related, prerequisites (the
     items that are ids, not text) and alternatives[].id."""
     for name in ("related", "prerequisites"):
@@ -171,10 +250,11 @@ def _references(entry: Entry):
             yield ("alternatives", i, "id"), "alternatives", item["id"]
 
 
-@kb_check
+@kb_check("references resolve", ("unknown-reference", "self-reference"),
+          fields=("related", "prerequisites", "alternatives"))
 def references_resolve(entries: list[Entry], ctx: Context):
     for entry in entries:
-        for where, name, value in _references(entry):
+        for where, name, value in references(entry):
             if value == entry.id:
                 yield _problem(entry, where, "self-reference", f"`{name}` names the entry itself", "remove it")
             elif value not in ctx.known_ids:
@@ -186,7 +266,21 @@ def references_resolve(entries: list[Entry], ctx: Context):
                                "which is not an entry", hint)
 
 
-@kb_check
+@kb_check("ids are unique", ("duplicate-id",), fields=())
+def unique_ids(entries: list[Entry], ctx: Context):
+    """One id, one entry: `entries/paper/x.yaml` and `entries/lecture-series/x.yaml` cannot both be."""
+    holders: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        holders[entry.id].append(entry)
+    for entry_id, same in holders.items():
+        for entry in same if len(same) > 1 else ():
+            others = ", ".join(o.path.as_posix() for o in same if o is not entry)
+            yield _problem(entry, ("id",), "duplicate-id", f"id `{entry_id}` is also the id of {others}",
+                           "ids are unique across every type folder: rename one of the files (and its `id`)")
+
+
+@kb_check("no duplicate resources", ("duplicate-url", "duplicate-arxiv", "duplicate-doi", "duplicate-title"),
+          fields=("url", "arxiv", "doi", "title", "year"))
 def duplicates(entries: list[Entry], ctx: Context):
     """Two entries for one resource: same normalised URL, arXiv id (however written), DOI, or title+year."""
     holders: dict[tuple[str, str], list[Entry]] = defaultdict(list)
@@ -200,6 +294,21 @@ def duplicates(entries: list[Entry], ctx: Context):
             where = fields_of[kind] if fields_of[kind][0] in entry.data else ("url",)
             yield _problem(entry, where, f"duplicate-{kind}", f"same {kind} as {others} ({key})",
                            "keep one entry for the resource; merge what the other adds")
+
+
+@kb_check("prerequisites form no cycle", ("prerequisite-cycle",), fields=("prerequisites",))
+def prerequisite_cycles(entries: list[Entry], ctx: Context):
+    """A needs B needs A: no order can satisfy it (and `kb path` could not say what comes first). Each
+    cycle is reported once, at the `prerequisites` item of the entry that closes it, naming it whole."""
+    from .cycles import prerequisite_cycles as find_cycles
+
+    by_id = {entry.id: entry for entry in entries}
+    for cycle in find_cycles(entries):
+        closing, first = by_id[cycle[-1]], cycle[0]
+        index = closing.data["prerequisites"].index(first)
+        yield _problem(closing, ("prerequisites", index), "prerequisite-cycle",
+                       "prerequisites form a cycle: " + " -> ".join([*cycle, first]),
+                       "an entry cannot need, directly or through others, what needs it: remove one of these")
 
 
 def _problem(entry: Entry, where: tuple, code: str, message: str, hint: str | None) -> Problem:
@@ -219,3 +328,36 @@ def _values_at(data, pattern: tuple, prefix: tuple = ()):
     elif isinstance(data, dict) and head in data:
         yield from _values_at(data[head], rest, prefix + (head,))
 
+
+def _leaves(value, where: tuple = ()):
+    """(path, value) of every value that is not a list or mapping, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, where + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, where + (index,))
+    else:
+        yield where, value
+
+
+def _strings(data):
+    return ((where, value) for where, value in _leaves(data) if isinstance(value, str))
+
+
+def _dotted(where: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(where))
+
+
+def _describe_char(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if char == "\n":
+        name = "a line break"
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def _position(value: str, index: int) -> str:
+    """Where a character lies in a value, counted as a reader would (1-based)."""
+    line = value.count("\n", 0, index) + 1
+    column = index - (value.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column} of the value" if "\n" in value[:index] else f"column {column} of the value"
