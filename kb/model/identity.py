@@ -68,10 +68,14 @@ def doi_url(doi: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """Case, accents, punctuation and spacing removed: 'Reasoning Models Don't...' == 'reasoning models dont'."""
-    if not title.isascii():
-        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return " ".join(_NOT_WORD.sub("", title.casefold()).split())
+    """Case, accents, punctuation and spacing removed, letters of every script kept (NFKC, casefold):
+    'Reasoning Models Don't...' == 'reasoning models dont', 'Théorie' == 'theorie', 'Теория струн' stays."""
+    if title.isascii():
+        return " ".join(_NOT_WORD.sub("", title.casefold()).split())
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    kept = "".join(c if unicodedata.category(c)[0] in "LN" else " " if c.isspace() else ""
+                   for c in decomposed if unicodedata.category(c) != "Mn")  # accents go, letters stay
+    return " ".join(unicodedata.normalize("NFKC", kept).split())
 
 
 def identity_keys(data: dict) -> list[tuple[str, str]]:
@@ -79,14 +83,25 @@ def identity_keys(data: dict) -> list[tuple[str, str]]:
     duplicates. Kinds: url, arxiv, doi, title."""
     keys: list[tuple[str, str]] = []
     url = data.get("url")
-    if isinstance(url, str) and url.strip():
+    url = url.strip() if isinstance(url, str) else ""
+    if url:
         keys.append(("url", normalize_url(url)))
-    arxiv = {arxiv_id(v) for v in (data.get("arxiv"), url, data.get("doi")) if isinstance(v, str)} - {None}
+    url_doi = bare_doi(url) if _DOI_PREFIX.match(url) else None  # https://doi.org/10.x/y names a DOI too
+    dois = [d for d in (data.get("doi"), url_doi) if isinstance(d, str) and d.strip()]
+    arxiv = {arxiv_id(v) for v in (data.get("arxiv"), url, *dois) if isinstance(v, str)} - {None}
     keys += [("arxiv", a) for a in sorted(arxiv)]
-    doi = data.get("doi")
-    if isinstance(doi, str) and doi.strip() and not arxiv_id(doi):
-        keys.append(("doi", normalize_doi(doi)))
-    title, year = data.get("title"), data.get("year")
-    if isinstance(title, str) and normalize_title(title) and isinstance(year, int):
+    keys += [("doi", d) for d in sorted({normalize_doi(d) for d in dois if not arxiv_id(bare_doi(d))})]
+    title, year = data.get("title"), _year(data)
+    if isinstance(title, str) and normalize_title(title) and year:
         keys.append(("title", f"{normalize_title(title)} ({year})"))  # without a year, titles like
     return keys                                                         # "Reinforcement Learning" recur
+
+
+def _year(data: dict) -> int | None:
+    """`year`, else the year of `published` (research guides): the year a title is compared with."""
+    for value in (data.get("year"), data.get("published")):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value[:4].isdigit():
+            return int(value[:4])
+    return None
