@@ -19,22 +19,22 @@ from kb.validate import validate
 KB = str(Path(sys.executable).parent / "kb")
 WHY = ("The clearest first course on the topic: it builds every idea from examples before the formalism, "
        "and the problem sets are excellent.")
-GUIDE_FLAGS = ["--title", "How to Read a Paper", "--url", "https://example.org/how-to-read-a-paper",
-               "--author", "S. Keshav", "--published", "2007", "--domain", "research-skills/doing-research",
+GUIDE_FLAGS = ["--title", "How to Read a Paper Twice", "--url", "https://example.org/how-to-read-a-paper-twice",
+               "--author", "A. Reader", "--published", "2003", "--domain", "research-skills/doing-research",
                "--audience", "graduate", "--why", WHY, "--for-whom", "New graduate students in any field."]
 
 
 def test_flags_only_writes_a_valid_entry_in_canonical_order(kb_copy, cli):
     result = cli(kb_copy, "new", "research-guide", *GUIDE_FLAGS)
     assert result.exit_code == 0, result.output
-    path = kb_copy / "entries/research-guide/how-read-paper-2007.yaml"
-    assert result.output.strip() == "wrote entries/research-guide/how-read-paper-2007.yaml"
+    path = kb_copy / "entries/research-guide/how-read-paper-twice-2003.yaml"
+    assert result.output.strip() == "wrote entries/research-guide/how-read-paper-twice-2003.yaml"
     text = path.read_text()
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
     keys = [line.split(":")[0] for line in text.splitlines()[1:] if line[:1].isalpha()]
     assert keys == ["id", "title", "url", "domains", "audience", "authors", "published", "why", "for_whom", "added"]
     entry = read_entry(path, kb_copy)
-    assert entry.data["added"] == datetime.date.today().isoformat() and entry.data["published"] == 2007
+    assert entry.data["added"] == datetime.date.today().isoformat() and entry.data["published"] == 2003
     assert entry.data["why"] == wrap_prose(WHY) and "why: |\n" in text
     assert validate(kb_copy, [path]).ok
     assert cli(kb_copy, "validate").exit_code == 0
@@ -74,10 +74,10 @@ def test_duplicate_arxiv_and_doi_are_refused(kb_copy):
 
 def test_never_overwrites_an_existing_file(kb_copy, cli):
     assert cli(kb_copy, "new", "research-guide", *GUIDE_FLAGS).exit_code == 0
-    path = kb_copy / "entries/research-guide/how-read-paper-2007.yaml"
+    path = kb_copy / "entries/research-guide/how-read-paper-twice-2003.yaml"
     path.write_text(path.read_text() + "# edited\n")
     again = cli(kb_copy, "new", "research-guide", *GUIDE_FLAGS, "--url", "https://example.org/other")
-    assert again.exit_code == 1 and "how-read-paper-2007" in again.output
+    assert again.exit_code == 1 and "how-read-paper-twice-2003" in again.output
     assert path.read_text().endswith("# edited\n")
 
 
@@ -85,7 +85,7 @@ def test_an_invalid_value_is_reported_and_nothing_written(kb_copy, cli):
     args = [("research-skill" if a == "research-skills/doing-research" else a) for a in GUIDE_FLAGS]
     result = cli(kb_copy, "new", "research-guide", *args)
     assert result.exit_code == 1 and "unknown-domain" in result.output and "research-skills" in result.output
-    assert not (kb_copy / "entries/research-guide/how-read-paper-2007.yaml").exists()
+    assert not (kb_copy / "entries/research-guide/how-read-paper-twice-2003.yaml").exists()
 
 
 def test_a_field_of_another_type_is_a_usage_error(kb_copy, cli):

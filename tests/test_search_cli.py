@@ -52,12 +52,12 @@ def test_json_format(cli, repo_root, index_dir):
 
 
 def test_text_output_marks_matches_without_colour_off_a_terminal(cli, repo_root, index_dir):
-    result = run(cli, repo_root, index_dir, "statistical", "mechanics", "--limit", "1")
+    result = run(cli, repo_root, index_dir, "susskind", "statistical", "mechanics", "--limit", "1")
     assert result.exit_code == 0
     assert not ANSI.search(result.stdout)
     assert " 1. *Statistical Mechanics* (Spring 2013)  (lecture-series, 2013)" in result.stdout
     assert "https://theoreticalminimum.com/courses/statistical-mechanics/2013/spring" in result.stdout
-    assert "Leonard Susskind · beginner, undergraduate · physics/statistical-mechanics" in result.stdout
+    assert "Leonard *Susskind* · beginner, undergraduate · physics/statistical-mechanics" in result.stdout
     assert re.search(r"--type\s+lecture-series \d+", result.stdout)
     assert re.search(r"--audience\s+.*undergraduate \d+", result.stdout)
 
