@@ -16,8 +16,11 @@ class KbGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit):
             raise  # click's own usage errors and exits
+        except click.Abort:  # Ctrl-C (or end of input) at a prompt: the same end as Ctrl-C anywhere
+            click.echo("\nkb: interrupted", err=True)
+            ctx.exit(130)
         except KbError as exc:  # each kind of error carries its exit code (1, or 2 for usage errors)
             click.echo(f"kb: error: {exc}", err=True)
             ctx.exit(exc.exit_code)

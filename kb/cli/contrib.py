@@ -52,7 +52,7 @@ def new(state, entry_type: str, entry_id: str | None, offline: bool, dry_run: bo
     if entry_type == "paper" and not offline and (data.get("arxiv") or data.get("doi")):
         data = {**_fetched(data), **data}
     if sys.stdin.isatty():
-        data = _prompt_missing(entry_type, data)
+        data = _prompt_missing(state.root, entry_type, data)
     item = scaffold.new_entry(state.root, entry_type, data, dry_run=dry_run)
     click.echo(item.text if dry_run else f"wrote {item.path.as_posix()}", nl=not dry_run)
 
@@ -65,14 +65,25 @@ def _fetched(data: dict) -> dict:
     return found
 
 
-def _prompt_missing(entry_type: str, data: dict) -> dict:
+def _prompt_missing(root, entry_type: str, data: dict) -> dict:
+    """Ask for each missing required field, checking each answer as it is given and asking again."""
     from kb.contrib.scaffold import complete, missing_fields, parse_value
-    from kb.model import fields
+    from kb.model import UsageError, fields
+    from kb.validate import field_problems
 
     for name in missing_fields(entry_type, complete(entry_type, data)):
         is_list = fields(entry_type)[name].get("type") == "array"
         label = name.replace("_", " ") + (" (comma-separated)" if is_list else "")
-        data[name] = parse_value(entry_type, name, click.prompt(label))
+        while True:
+            try:
+                value = parse_value(entry_type, name, click.prompt(label))
+                problems = field_problems(root, entry_type, {**data, name: value}, name)
+            except UsageError as exc:
+                problems = [str(exc)]
+            if not problems:
+                data[name] = value
+                break
+            click.echo("\n".join(f"  {p}" for p in problems) + "\n  (try again)", err=True)
     return data
 
 

@@ -42,7 +42,7 @@ def list_(state, type_: str | None, domain: str | None, audience: str | None, as
 
     entries, skipped = list_entries(state.root, type_, domain, audience)
     if as_json:
-        click.echo(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False, allow_nan=False))
     else:
         for entry in entries:
             click.echo(f"{entry.id:<48} {entry.type:<15} {entry.year or '':<5} {entry.title}")
@@ -59,7 +59,8 @@ def show(state, entry_id: str, as_json: bool) -> None:
     from kb.model import get_entry
 
     entry = get_entry(state.root, entry_id)
-    click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False) if as_json else describe(entry))
+    click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False, allow_nan=False) if as_json
+               else describe(entry))
 
 
 @main.command()

@@ -64,7 +64,9 @@ def field_order(entry_type: str) -> tuple[str, ...]:
 
 
 def format_text(text: str, entry_type: str) -> str:
-    """`text` (an entry of `entry_type`) in canonical form; FormatError if it does not load as a mapping."""
+    """`text` (an entry of `entry_type`) in canonical form; FormatError if it does not load as a mapping.
+    Line endings become LF (CRLF files are rewritten)."""
+    text = text.replace("\r\n", "\n")
     try:
         before = load_text(text).value
     except LoadError as exc:
@@ -75,10 +77,64 @@ def format_text(text: str, entry_type: str) -> str:
         return text  # the common case, already canonical: ruamel's (slower) round trip is only for changes
     # the schema comment goes to line 1 (_dump), wherever it was
     document = _yaml().load("".join(line for line in text.splitlines(keepends=True) if line.rstrip() != SCHEMA_COMMENT))
+    _comments_to_their_fields(document)
     result = _dump(_restyle_entry(document, entry_type))
     if load_text(result).value != before:  # a guard: the rules above are meant to make this impossible
         raise FormatError("formatting would change a value; the file is left as it is")
     return result
+
+
+def _comments_to_their_fields(document: CommentedMap) -> None:
+    """Attach every comment to the field it belongs to before fields move. ruamel.yaml hangs a comment
+    line that precedes field B on field A, the one before it (and the comment after a block indicator,
+    `why: >-  # note`, on the scalar's style, which restyling drops): a comment on its own line goes
+    to the field below it, one after a block indicator above its field; end-of-line comments stay."""
+    keys = list(document)
+    for index, key in enumerate(keys):
+        slots = document.ca.items.get(key)
+        if not slots:
+            continue
+        after = slots[2] if len(slots) > 2 else None
+        if after is not None:
+            value = after.value[1:] if after.value.startswith("\n") else after.value  # the value line's end
+            first, *rest = value.splitlines(keepends=True) or [""]
+            eol = after.start_mark.column > 0 and first.lstrip().startswith("#")  # on the value's line
+            lines = rest if eol else [first, *rest]
+            text = _comment_text(lines)
+            if index + 1 == len(keys):
+                pass  # after the last field: the end of the file, where it stays (with that field)
+            elif text:
+                slots[2] = _comment_token(first, after) if eol else None
+                _comment_before(document, keys[index + 1], text)
+        indicator = slots[3] if len(slots) > 3 else None
+        if indicator:
+            slots[3] = None
+            _comment_before(document, key, _comment_text(indicator))
+
+
+def _comment_text(lines) -> str:
+    """Comment lines as text for ruamel's yaml_set_comment_before_after_key: without `#`, blank lines kept."""
+    texts = [line.strip() for line in lines]
+    while texts and not texts[-1]:
+        texts.pop()
+    while texts and not texts[0]:
+        texts.pop(0)
+    return "\n".join(t[1:].lstrip() if t.startswith("#") else t for t in texts)
+
+
+def _comment_before(document: CommentedMap, key: str, text: str) -> None:
+    slots = document.ca.items.get(key)
+    earlier = [t.value for t in (slots[1] or [])] if slots and len(slots) > 1 and slots[1] else []
+    if slots and len(slots) > 1:
+        slots[1] = None
+    document.yaml_set_comment_before_after_key(key, before="\n".join(
+        [*(_comment_text([line]) for v in earlier for line in v.splitlines() if line.strip()), text]), indent=0)
+
+
+def _comment_token(value: str, like):
+    from ruamel.yaml.tokens import CommentToken
+
+    return CommentToken(value, like.start_mark, None)
 
 
 def render_entry(entry_type: str, data: dict) -> str:
@@ -252,7 +308,7 @@ def _format_file(path: Path) -> tuple[str | None, str | None]:
     if path.suffix != ".yaml":
         return None, "not a .yaml file"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text: it would hide CRLF line ends
         formatted = format_text(text, entry_type)
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot read: {exc}"

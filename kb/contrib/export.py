@@ -14,7 +14,7 @@ import datetime
 import json
 from pathlib import Path
 
-from kb.model import ENTRIES_DIR, load_entries, load_taxonomy, schema_version
+from kb.model import ENTRIES_DIR, load_entries, require_taxonomy, schema_version
 
 EXPORT_VERSION = 1
 ENTRIES_LICENSE = "CC-BY-SA-4.0"  # the entries' text (the code is MIT: LICENSE)
@@ -25,6 +25,7 @@ CSL_TYPES = {"lecture-series": "speech", "research-guide": "article"}  # papers:
 
 def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> tuple[str, int]:
     """The KB in format `fmt`, and how many entry files were left out because they do not load."""
+    taxonomy = require_taxonomy(root / ENTRIES_DIR)  # a KB whose vocabulary is broken is not exported
     entries, failures = load_entries(root)
     entries.sort(key=lambda e: e.id)
     if fmt == "bibtex":
@@ -37,18 +38,18 @@ def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> t
     dump = {"format": "kb-export", "version": EXPORT_VERSION, "schema_version": schema_version(),
             "license": ENTRIES_LICENSE, "license_url": ENTRIES_LICENSE_URL,
             "generated": now.replace(microsecond=0).isoformat(),
-            "entries": [e.as_json() for e in entries], "taxonomy": _taxonomy(root)}
+            "entries": [e.as_json() for e in entries], "taxonomy": _taxonomy(taxonomy)}
     return _json(dump), len(failures)
 
 
 def csl_item(entry) -> dict:
     """One entry as a CSL-JSON item (names as `literal`: kb does not split names into parts)."""
     data = entry.data
-    item = {"id": entry.id, "type": _csl_type(entry), "title": entry.title, "URL": data.get("url"),
+    item = {"id": entry.id, "type": _csl_type(entry), "title": entry.title, "URL": entry.url,
             "author": [{"literal": p} for p in entry.people] or None, "DOI": data.get("doi"),
             "container-title": data.get("venue"), "publisher": data.get("institution"),
             "genre": "Lecture series" if entry.type == "lecture-series" else None,
-            "keyword": ", ".join(map(str, data.get("tags", []))) or None, "language": data.get("language")}
+            "keyword": ", ".join(entry.tags) or None, "language": data.get("language")}
     published = data.get("published")
     if isinstance(published, str) and published[:4].isdigit():
         item["issued"] = {"date-parts": [[int(part) for part in published.split("-")]]}
@@ -64,8 +65,7 @@ def _csl_type(entry) -> str:
     return CSL_TYPES[entry.type]
 
 
-def _taxonomy(root: Path) -> dict:
-    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
+def _taxonomy(taxonomy) -> dict:
     domains = {}
     for term_id, term in taxonomy.domains.items():
         lineage = taxonomy.ancestors(term_id)  # from the top down to the domain itself
@@ -76,4 +76,4 @@ def _taxonomy(root: Path) -> dict:
 
 
 def _json(value) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=str) + "\n"

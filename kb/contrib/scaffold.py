@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.model import (ENTRIES_DIR, ID_PATTERN, KbError, UsageError, atomic_write, fields, load_entries,
-                      load_taxonomy, required_fields)
+                      require_taxonomy, required_fields)
 from kb.model import arxiv_id, bare_doi
 from kb.model.identity import identity_keys
 
@@ -127,7 +127,7 @@ def wrap_prose(text: str) -> str:
 
 def check_vocabulary(root: Path, domains: list[str], audience: list[str]) -> None:
     """UsageError unless every domain and audience id is in the taxonomy (and there is one of each)."""
-    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
+    taxonomy = require_taxonomy(root / ENTRIES_DIR)
     for values, known, kind in ((domains, taxonomy.domains, "domain"), (audience, taxonomy.audiences, "audience")):
         if not values:
             raise UsageError(f"give at least one --{kind} (ids from entries/taxonomy.yaml)")
@@ -222,6 +222,7 @@ def new_entry(root: Path, entry_type: str, data: dict, today: datetime.date | No
         raise MissingFields(entry_type, missing)
     if not ID_PATTERN.match(str(data["id"])):
         raise UsageError(f"`{data['id']}` is not an entry id (lowercase letters, digits and single hyphens)")
+    check_vocabulary(root, data["domains"], data["audience"])  # with the hint; the taxonomy must load
     duplicate = Catalogue(root).duplicate_of(data)
     if duplicate:
         raise EntryExists(f"not adding `{data['id']}`: {duplicate}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import KbError, UsageError
 from .identity import identity_keys
-from .taxonomy import domain_matches, load_taxonomy
+from .taxonomy import domain_matches, require_taxonomy
 from .yamlfile import Document, LoadError, load_bytes
 
 TYPES = ("lecture-series", "research-guide", "paper")
@@ -135,9 +135,10 @@ class Entry:
         return self.doc.where(path) if self.doc else (1, 1)
 
     def as_json(self) -> dict:
-        """The entry as JSON-ready data: id and type first, then the fields as written."""
+        """The entry as JSON-ready data: id and type first, then the fields as written, except that a
+        number JSON cannot hold (NaN, infinity: `kb validate` refuses them) becomes null."""
         return {"id": self.id, "type": self.type, "path": self.path.as_posix(),
-                **{k: v for k, v in self.data.items() if k != "id"}}
+                **{k: json_ready(v) for k, v in self.data.items() if k != "id"}}
 
 
 def find_root(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
@@ -259,6 +260,17 @@ def select(entries: list[Entry], type: str | None = None, domain: str | None = N
     return [e for e in entries if keep(e)]
 
 
+def json_ready(value):
+    """`value` with non-finite floats (which JSON cannot hold) as None, at any depth."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    return value
+
+
 def scalars(value) -> list[str]:
     """A list field's items that are plain values, as strings; [] for anything that is not a list."""
     if not isinstance(value, list):
@@ -270,7 +282,7 @@ def list_entries(root: Path, type: str | None = None, domain: str | None = None,
                  audience: str | None = None) -> tuple[list[Entry], int]:
     """Entries matching the filters (see select), sorted by id, and how many files failed to load.
     An unknown domain or audience is a UsageError naming the closest known id."""
-    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
-    taxonomy.check_terms(domain=domain, audience=audience)
+    if domain is not None or audience is not None:  # the filters need the vocabulary; a plain list does not
+        require_taxonomy(root / ENTRIES_DIR).check_terms(domain=domain, audience=audience)
     entries, failures = load_entries(root)
     return sorted(select(entries, type, domain, audience), key=lambda e: e.id), len(failures)

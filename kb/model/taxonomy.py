@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError, closest
+from .errors import KbError, UsageError, closest
 from .yamlfile import Document, LoadError, load_bytes
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -28,6 +28,10 @@ _WORD = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 class UnknownTerm(UsageError):
     """A domain or audience id that the taxonomy does not hold."""
+
+
+class TaxonomyBroken(KbError):
+    """entries/taxonomy.yaml is missing or does not load: commands that need the vocabulary stop (exit 1)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,18 @@ def load_taxonomy(entries_dir: Path) -> tuple[Taxonomy, list[TaxonomyProblem]]:
     _read_terms(doc, ("domains",), "", taxonomy.domains, problems, nested=True)
     _read_terms(doc, ("audiences",), "", taxonomy.audiences, problems, nested=False)
     return taxonomy, problems
+
+
+def require_taxonomy(entries_dir: Path) -> Taxonomy:
+    """The taxonomy, for commands that cannot work without it (the site, exports, new entries, search):
+    TaxonomyBroken listing every problem as path:line:col when it is missing or broken."""
+    taxonomy, problems = load_taxonomy(entries_dir)
+    if problems:
+        shown = f"{Path(entries_dir).name}/{TAXONOMY_FILE}"
+        raise TaxonomyBroken(f"{shown} cannot be used (fix it, then run `kb validate`):\n" + "\n".join(
+            f"  {shown}:{p.line}:{p.column}: error[{p.code}]: {p.message}" + (f" ({p.hint})" if p.hint else "")
+            for p in problems))
+    return taxonomy
 
 
 def _read_terms(doc: Document, path: tuple, prefix: str, into: dict, problems: list, nested: bool) -> None:

@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.model import ENTRIES_DIR, UsageError, load_entries, load_taxonomy
+from kb.model import ENTRIES_DIR, UsageError, load_entries, require_taxonomy
 
 from .bibtex import entry_to_bibtex
 from .linkstatus import read_link_status
@@ -54,8 +54,8 @@ def generate(root: Path, output: Path | None = None, edit_url: str | None = None
     edit_url = edit_url or os.environ.get(EDIT_URL_ENV) or None
     if edit_url is not None and http_url(edit_url) is None:
         raise UsageError(f"the edit URL must be an http(s) URL, not `{edit_url}`")
+    taxonomy = require_taxonomy(root / ENTRIES_DIR)  # no site without its domains and audiences
     entries, failures = load_entries(root)
-    taxonomy, _ = load_taxonomy(root / ENTRIES_DIR)
     site = Site(entries, taxonomy, read_link_status(root), edit_url)
     from .pages import build_pages, nav  # the page builders import markdown: only when generating
 

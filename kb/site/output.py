@@ -1,13 +1,14 @@
 """Writing the generated folder: only files whose text changed are rewritten (so `mkdocs serve` sees
 real changes only), files no longer generated are removed, and a marker file guards against treating
-a folder we did not make as ours."""
+a folder we did not make as ours: kb deletes nothing in a folder that did not already carry the marker
+of an earlier generation, and refuses a non-empty folder without it."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.model import UsageError, atomic_write
+from kb.model import CannotWrite, UsageError, atomic_write
 
 MARKER = ".kb-site-generated"  # MkDocs skips dot files
 
@@ -25,16 +26,31 @@ class WriteReport:
 
 def write_folder(output: Path, files: dict[str, str]) -> WriteReport:
     """Make `output` hold exactly `files` (relative POSIX path -> text); refuses a non-empty folder
-    that a previous generation did not create."""
-    output = Path(output)
-    if output.exists() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise NotGeneratedFolder(f"{output} is not empty and was not made by `kb site generate`; "
-                                 "choose an empty or new folder")
-    output.mkdir(parents=True, exist_ok=True)
-    (output / MARKER).touch()
+    that a previous generation did not create. The path is resolved first (`docs/new/..` is `docs`)."""
+    output = claim_folder(output, "kb site generate")
     written = sum(_write_if_changed(output / name, content) for name, content in files.items())
-    removed = _remove_others(output, set(files) | {MARKER})
+    try:
+        removed = _remove_others(output, set(files) | {MARKER})
+    except OSError as exc:
+        raise CannotWrite(exc.errno, exc.strerror, exc.filename or str(output)) from None
     return WriteReport(len(files), written, removed)
+
+
+def claim_folder(folder: Path, command: str) -> Path:
+    """`folder`, resolved, made if missing and marked as kb's: the one gate before kb cleans a folder.
+    A folder that exists, holds anything and lacks the marker of an earlier run is refused (exit 2)."""
+    folder = Path(os.path.realpath(Path(folder).expanduser()))  # `..` and links resolved before any test
+    if folder.exists() and not folder.is_dir():
+        raise NotGeneratedFolder(f"{folder} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
+        raise NotGeneratedFolder(f"{folder} is not empty and was not made by `{command}`; kb deletes nothing "
+                                 "in it: choose an empty or new folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).touch()
+    except OSError as exc:
+        raise CannotWrite(exc.errno, exc.strerror, str(folder)) from None
+    return folder
 
 
 def _write_if_changed(path: Path, content: str) -> bool:

@@ -31,7 +31,8 @@ from .schema_errors import schema_problems
 PARALLEL_FROM = 2000  # files; below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 
-__all__ = ["FORMATS", "PathNotFound", "Problem", "Report", "all_codes", "format_problems", "validate"]
+__all__ = ["FORMATS", "PathNotFound", "Problem", "Report", "all_codes", "field_problems", "format_problems",
+           "validate"]
 
 
 @dataclass
@@ -103,6 +104,17 @@ def _validate(root: Path, selection, today: datetime.date, changed_since: str | 
         report.problems += [p for p in check.run(entries, ctx) if reported is None or p.path in reported]
     report.problems.sort()
     return report
+
+
+def field_problems(root: Path, entry_type: str, data: dict, name: str) -> list[str]:
+    """What is wrong with field `name` of a draft entry on its own (the schema, the taxonomy, its characters),
+    as messages: for `kb new` to ask again while a person types, instead of failing at the end."""
+    taxonomy, _ = load_taxonomy(Path(root) / ENTRIES_DIR)
+    draft = Entry(Path(f"{data.get('id', 'draft')}.yaml"), entry_type, data)
+    ctx = Context(taxonomy, set(), datetime.date.today())
+    found = [*schema_problems(draft), *(p for check in ENTRY_CHECKS for p in check.run(draft, ctx))]
+    return [message + (f" ({hint})" if hint else "") for where, code, message, hint in found
+            if where[:1] == (name,) and code != "missing-field"]
 
 
 def check_file(path: Path, root: Path, ctx: Context) -> tuple[Entry | None, list[Problem]]:

@@ -28,7 +28,7 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
     """Render problems as `text` (path:line:col: error[CODE]: message), `json` or `github` annotations."""
     if fmt == "json":
         return json.dumps([{**{k: v for k, v in asdict(p).items() if k != "hint"},
-                            "message": p.full_message, "hint": p.hint} for p in problems], indent=2)
+                            "message": p.full_message, "hint": p.hint} for p in problems], indent=2, allow_nan=False)
     if fmt == "github":
         return "\n".join(f"::{p.severity} file={_gh(p.path)},line={p.line},col={p.column},"
                          f"title={p.code}::{_gh_message(p.full_message)}" for p in problems)

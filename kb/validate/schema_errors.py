@@ -66,14 +66,20 @@ def _explain(entry: Entry, error):
             error.schema.get("description") or f"it must match {error.validator_value}"
     elif kind in ("minimum", "maximum", "exclusiveMinimum"):
         yield where, "out-of-range", f"{name} {error.message.split(' is ', 1)[-1]}", None
-    elif kind in ("minLength", "minItems"):
-        yield where, "too-short", f"{name} is too short ({error.message.split(' is ', 1)[-1]})", None
-    elif kind in ("maxLength", "maxItems"):
-        yield where, "too-long", f"{name} is too long ({error.message.split(' is ', 1)[-1]})", None
+    elif kind in ("minLength", "minItems", "maxLength", "maxItems"):
+        yield where, *_size_problem(name, kind, error.instance, error.validator_value)
     elif kind == "uniqueItems":
         yield where, "duplicate-item", f"{name} lists the same item twice", "remove the repeat"
     else:  # a keyword added to the schema later still reports, with jsonschema's own words
         yield where, "schema", f"{name}: {error.message}", None
+
+
+def _size_problem(name: str, kind: str, value, bound: int) -> tuple[str, str, str | None]:
+    """(code, message, hint) for text or a list outside its length bounds, with both numbers."""
+    unit = "characters" if kind.endswith("Length") else "items"
+    if kind.startswith("min"):
+        return "too-short", f"{name} has {len(value)} {unit}; at least {bound} are needed", None
+    return "too-long", f"{name} has {len(value)} {unit}; at most {bound} are allowed", None
 
 
 def _field_name(where: tuple) -> str:
