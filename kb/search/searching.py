@@ -11,7 +11,7 @@ from kb.model import KbError, UsageError, unknown_term
 from .backend import Filters, IndexUnreadable, Page, backend_class
 from .documents import Vocabulary
 from .indexing import IndexReport, is_fresh, refresh
-from .store import IndexBusy, IndexStore, State, index_location
+from .store import IndexBusy, IndexState, IndexStore, index_location
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 1000
@@ -91,7 +91,7 @@ def _ensure_fresh(root: Path, store: IndexStore, wait: float, notices: list[str]
                        "changes to the entries")
 
 
-def _usable(store: IndexStore, state: State | None) -> bool:
+def _usable(store: IndexStore, state: IndexState | None) -> bool:
     return state is not None and store.folder(state.generation).is_dir()
 
 
