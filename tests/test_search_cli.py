@@ -203,6 +203,20 @@ def test_whoosh_compiles_without_warnings_and_kb_starts_without_it():
     assert loaded.stdout.strip() == "[]", loaded.stderr
 
 
+def test_the_search_library_renders_without_click(empty_kb, tmp_path):
+    """The library renders its own answer (ANSI colour behind a flag); only kb/cli imports click."""
+    write_paper(empty_kb, "one-paper", "Entropy Explained", "A careful account of entropy for anyone at all.")
+    code = ("import sys; from pathlib import Path; from kb.search import search; "
+            f"result = search(Path({str(empty_kb)!r}), 'entropy', location={str(tmp_path / 'index')!r}); "
+            "print(repr(result.render('text', colour=True))); print(result.render('text')); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'click'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    coloured, plain, modules = proc.stdout.splitlines()[0], proc.stdout.splitlines()[1:-1], proc.stdout.splitlines()[-1]
+    assert "\\x1b[33;1mEntropy\\x1b[0m" in coloured and "*Entropy* Explained" in "\n".join(plain)
+    assert modules == "[]"
+
+
 def why_highlight(cli, root: Path, index: Path, why: str, *query: str) -> dict:
     """The one highlight of the only hit of `query` in a KB of one paper whose `why` is the given text."""
     write_paper(root, "one-paper", "A Plain Title", why)

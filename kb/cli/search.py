@@ -1,7 +1,6 @@
 """`kb index` and `kb search`: the full-text index of the entries and the search over it (kb/search)."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -45,14 +44,11 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 def search_(state, words: tuple[str, ...], type_, domain, audience, year_from, year_to, limit: int,
             as_json: bool, index_dir: str | None, wait: float) -> None:
     """Search the entries: ranked, typo-tolerant, with facet counts. Query syntax: docs/search.md."""
-    from kb.search import Filters, format_text, search
+    from kb.search import Filters, search
 
-    result = search(state.root, " ".join(words), Filters(type_, domain, audience, year_from, year_to),
-                    limit=limit, location=index_dir, wait=wait)
-    for notice in result.notices:
-        click.echo(f"kb: {notice}", err=True)
-    if result.unreadable:
-        click.echo(f"kb: warning: {len(result.unreadable)} entry files could not be read and are not searchable "
-                   "(run `kb validate`)", err=True)
+    filters = Filters(type=type_, domain=domain, audience=audience, year_from=year_from, year_to=year_to)
+    result = search(state.root, " ".join(words), filters, limit=limit, location=index_dir, wait=wait)
+    for message in result.messages():
+        click.echo(f"kb: {message}", err=True)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False) if as_json else format_text(result, colour))
+    click.echo(result.render("json" if as_json else "text", colour=colour))

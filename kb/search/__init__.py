@@ -9,7 +9,7 @@ Public surface:
   refreshes the index first when an entry file or the taxonomy changed (cheap check: sizes and mtimes).
 - update_index(root, location=None, rebuild=False, wait=10.0) -> IndexReport   (`kb index`)
 - Filters(type, domain, audience, year_from, year_to): None means any; a domain includes its sub-domains.
-- format_text(result, colour) -> str: the `kb search` text report.
+- SearchResult.render(fmt, colour) -> str: the `kb search` answer as text or JSON; .messages(): its notices.
 
 Options and their defaults:
 - location: the index folder; default `<root>/.kb/index`, or $KB_INDEX_DIR (INDEX_ENV) when set.
@@ -22,9 +22,8 @@ rebuilt).
 """
 from .backend import Filters, IndexUnreadable
 from .indexing import IndexReport
-from .render import format_text
 from .searching import MAX_QUERY_CHARS, SearchResult, search, update_index
 from .store import INDEX_ENV, IndexBusy, IndexNotWritable, index_location
 
 __all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexNotWritable", "IndexReport", "IndexUnreadable", "MAX_QUERY_CHARS",
-           "SearchResult", "format_text", "index_location", "search", "update_index"]
+           "SearchResult", "index_location", "search", "update_index"]
