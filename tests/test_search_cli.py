@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_paper
+from conftest import write_entry, write_paper
 from kb.model import load_entries
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -30,8 +30,9 @@ def test_json_format(cli, repo_root, index_dir):
     result = run(cli, repo_root, index_dir, "susskind", "--json", "--limit", "2")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "matched", "results", "facets", "suggestion"}
+    assert set(data) == {"query", "total", "matched", "results", "facets", "suggestion", "did_you_mean"}
     assert data["query"] == "susskind" and data["suggestion"] is None and data["matched"] == "all"
+    assert data["did_you_mean"] is None
     assert len(data["results"]) == 2 and data["total"] >= 2
     entries = {e.id: e for e in load_entries(repo_root)[0]}
     for hit in data["results"]:
@@ -245,3 +246,122 @@ def test_a_match_longer_than_a_snippet_is_shown_whole(cli, empty_kb, tmp_path):
     word = "quasi" + "x" * 200
     highlight = why_highlight(cli, empty_kb, tmp_path / "index", f"Some words, then {word} and a few after it.", word)
     assert [highlight["text"][start:end] for start, end in highlight["matches"]] == [word]
+
+
+# A small KB of its own, so that what these tests expect does not move with the real entries.
+SERIES = """\
+    id: {id}
+    title: "{title}"
+    url: https://example.org/{id}
+    domains: [{domain}]
+    audience: [undergraduate]
+    lecturers: [{lecturers}]
+    year: {year}
+    why: A careful course that derives everything from first principles, with many worked examples.
+    for_whom: Undergraduates with some calculus.
+    added: 2026-01-01
+"""
+SMALL_KB = [
+    ("statistical-mechanics-susskind", "Statistical Mechanics", "physics/statistical-mechanics", "Leonard Susskind",
+     2013),
+    ("deep-learning-ds-ga-1008", "Deep Learning (DS-GA 1008)", "machine-learning/deep-learning", "Yann LeCun", 2021),
+    ("introduction-to-algorithms", "Introduction to Algorithms", "computer-science/algorithms",
+     "Erik Demaine, Jason Ku", 2020),
+]
+
+
+@pytest.fixture
+def small_kb(empty_kb):
+    for entry_id, title, domain, lecturers, year in SMALL_KB:
+        write_entry(empty_kb, "lecture-series", entry_id,
+                    SERIES.format(id=entry_id, title=title, domain=domain, lecturers=lecturers, year=year))
+    return empty_kb
+
+
+def search_json(cli, root: Path, *args: str) -> dict:
+    result = cli(root, "search", "--index-dir", str(root / "index"), *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def found(cli, root: Path, *args: str) -> list[str]:
+    return [hit["id"] for hit in search_json(cli, root, *args, "--limit", "100")["results"]]
+
+
+@pytest.mark.parametrize("args", [["susskind"], ["--domain", "physics"], ["year:[1 TO 40000]"]])
+def test_a_kb_without_entries_has_no_results(cli, empty_kb, args):
+    result = cli(empty_kb, "search", *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No entries") and "internal error" not in result.output
+    data = search_json(cli, empty_kb, *args)
+    assert (data["total"], data["results"], data["matched"]) == (0, [], "none")
+
+
+def test_a_kb_whose_last_entry_was_deleted_has_no_results(cli, small_kb):
+    assert found(cli, small_kb, "lectures OR course") != []
+    for path in (small_kb / "entries" / "lecture-series").iterdir():
+        path.unlink()
+    result = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "course")
+    assert result.exit_code == 0, result.output
+    assert "No entries match `course`." in result.stdout and "3 deleted" in result.stderr
+
+
+@pytest.mark.parametrize("boosted,plain", [
+    ("susskind^10", "susskind"), ("statistical^2 mechanics", "statistical mechanics"),
+    ('"statistical mechanics"^3', '"statistical mechanics"'), ("(susskind OR ku)^2.5", "susskind OR ku"),
+    ("susskind ^10", "susskind"),
+])
+def test_a_boost_is_ignored(cli, small_kb, boosted, plain):
+    assert found(cli, small_kb, boosted) == found(cli, small_kb, plain) != []
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("year:[1 TO 40000]", 3), ("year:[2014 TO 99999999999999999999]", 2), ("year:[-40000 TO 2013]", 1),
+    ("year:>=40000", 0), ("year:<-40000", 0), ("year:[40000 TO 50000]", 0), ("year:40000", 0),
+    ("year:>2012", 3), ("year:{2013 TO 40000]", 2),
+])
+def test_year_ranges_past_the_fields_bounds_are_clamped(cli, small_kb, query, expected):
+    data = search_json(cli, small_kb, query)
+    assert data["total"] == expected
+
+
+@pytest.mark.parametrize("options,expected", [
+    (["--year-from", "40000"], 0), (["--year-to", "40000"], 3), (["--year-from", "-40000", "--year-to", "2013"], 1),
+    (["--year-from", str(10**30)], 0), (["--year-to", str(-10**30)], 0),
+])
+def test_year_options_past_the_fields_bounds_are_clamped(cli, small_kb, options, expected):
+    data = search_json(cli, small_kb, *options)
+    assert data["total"] == expected
+    text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), *options)
+    assert text.exit_code == 0 and (expected or "No entries with these filters." in text.stdout)
+
+
+def test_an_entry_with_a_year_past_the_fields_bounds_is_indexed_without_it(cli, small_kb):
+    """`year: 40000` is a validation error; search still finds the entry (but not by year)."""
+    write_entry(small_kb, "lecture-series", "far-future", SERIES.format(
+        id="far-future", title="Far Future Lectures", domain="physics", lecturers="Ada Example", year=40000))
+    result = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "future")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "id: far-future" in result.stdout
+    assert found(cli, small_kb, "future", "--year-from", "2000") == []
+
+
+def test_numbers_are_never_corrected(cli, small_kb):
+    data = search_json(cli, small_kb, "susskind", "1000")
+    assert data["suggestion"] is None and data["did_you_mean"] is None
+    assert [hit["id"] for hit in data["results"]] == ["statistical-mechanics-susskind"] and data["matched"] == "any"
+    assert search_json(cli, small_kb, "1007")["suggestion"] is None
+    assert "1008" not in cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "susskind", "1000").stdout
+
+
+def test_short_words_are_only_offered_as_a_did_you_mean(cli, small_kb):
+    data = search_json(cli, small_kb, "kb")
+    assert (data["suggestion"], data["did_you_mean"], data["total"]) == (None, "ku", 0)
+    text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "kb").stdout
+    assert text.startswith("No entries match `kb`. Did you mean `ku`?") and "showing results for" not in text
+    # a long word is still corrected, and the offer shows the short word's correction on top of it
+    data = search_json(cli, small_kb, "susskid", "kb")
+    assert (data["suggestion"], data["did_you_mean"]) == ("susskind kb", "susskind ku")
+    assert [hit["id"] for hit in data["results"]] == ["statistical-mechanics-susskind"]
+    text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "susskid", "kb").stdout
+    assert "showing results for `susskind kb`" in text and "Did you mean `susskind ku`?" in text

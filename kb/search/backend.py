@@ -52,13 +52,15 @@ class Hit:
 class Page:
     """One search's answer. `matched` is "all" when every query word matched, "any" when no entry had
     them all and entries matching some are shown; `suggestion` is the corrected query when misspelt
-    words were replaced (the hits are then those of the suggestion)."""
+    words were replaced (the hits are then those of the suggestion); `did_you_mean` is a correction
+    offered but not searched (it also corrects words too short to be replaced silently)."""
 
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]  # "type" / "domain" (top level) / "audience" -> value -> count
     suggestion: str | None = None
     matched: str = "all"
+    did_you_mean: str | None = None
 
 
 class Backend(ABC):

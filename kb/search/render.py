@@ -32,15 +32,18 @@ def render_text(result: SearchResult, colour: bool) -> str:
 def _preamble(result: SearchResult) -> list[str]:
     page, query = result.page, result.query.strip()
     lines = []
+    offer = page.did_you_mean or page.suggestion  # the fuller correction, when one was only offered
     if page.suggestion and page.total:
         lines.append(f"No entry matches `{query}`; showing results for `{page.suggestion}`.")
-    elif page.suggestion:
-        lines.append(f"No entries match `{query}`. Did you mean `{page.suggestion}`?")
+    elif offer:
+        lines.append(f"No entries match `{query}`. Did you mean `{offer}`?")
     elif not page.total:
         narrowed = " with these filters" if result.filters != Filters() else ""
         lines.append(f"No entries match `{query}`{narrowed}." if query else f"No entries{narrowed}.")
     if page.matched == "any":
         lines.append("No entry has every word; showing entries that have some of them.")
+    if page.did_you_mean and page.total:
+        lines.append(f"Did you mean `{page.did_you_mean}`?")
     return lines + [""] if lines else lines
 
 

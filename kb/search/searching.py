@@ -50,6 +50,7 @@ class SearchResult:
                          "highlights": [h.as_json() for h in hit.highlights]} for hit in self.page.hits],
             "facets": self.page.facets,
             "suggestion": self.page.suggestion,
+            "did_you_mean": self.page.did_you_mean,
         }
 
 
