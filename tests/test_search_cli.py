@@ -36,17 +36,18 @@ def test_json_format(cli, repo_root, index_dir):
     assert len(data["results"]) == 2 and data["total"] >= 2
     entries = {e.id: e for e in load_entries(repo_root)[0]}
     for hit in data["results"]:
-        assert set(hit) == {"id", "type", "title", "url", "score", "domains", "audience", "year", "people",
-                            "highlights"}
+        assert set(hit) == {"id", "type", "title", "url", "score", "domains", "audience", "format", "year",
+                            "people", "highlights"}
         entry = entries[hit["id"]]
         assert (hit["title"], hit["url"], hit["people"], hit["year"]) == (entry.title, entry.data["url"],
                                                                         entry.people, entry.year)
         assert hit["domains"] == entry.data["domains"] and hit["audience"] == entry.data["audience"]
+        assert hit["format"] == entry.formats
         assert "Susskind" in hit["people"][0]
         for highlight in hit["highlights"]:
             for start, end in highlight["matches"]:
                 assert highlight["text"][start:end].lower().startswith("susskind")
-    assert set(data["facets"]) == {"type", "domain", "audience"}
+    assert set(data["facets"]) == {"type", "domain", "audience", "format"}
     assert sum(data["facets"]["type"].values()) == data["total"]
     scores = [hit["score"] for hit in data["results"]]
     assert scores == sorted(scores, reverse=True)
@@ -257,24 +258,30 @@ SERIES = """\
     audience: [undergraduate]
     lecturers: [{lecturers}]
     year: {year}
+    format: {format}
     why: A careful course that derives everything from first principles, with many worked examples.
     for_whom: Undergraduates with some calculus.
     added: 2026-01-01
 """
-SMALL_KB = [
+SMALL_KB = [  # id, title, domain, lecturers, year, format
     ("statistical-mechanics-susskind", "Statistical Mechanics", "physics/statistical-mechanics", "Leonard Susskind",
-     2013),
-    ("deep-learning-ds-ga-1008", "Deep Learning (DS-GA 1008)", "machine-learning/deep-learning", "Yann LeCun", 2021),
+     2013, "[video]"),
+    ("deep-learning-ds-ga-1008", "Deep Learning (DS-GA 1008)", "machine-learning/deep-learning", "Yann LeCun", 2021,
+     "[video, slides, exercises]"),
     ("introduction-to-algorithms", "Introduction to Algorithms", "computer-science/algorithms",
-     "Erik Demaine, Jason Ku", 2020),
+     "Erik Demaine, Jason Ku", 2020, "[notes, exercises]"),
 ]
+
+
+def series(entry_id: str, title: str, domain: str, lecturers: str, year: int, format: str = "[]") -> str:
+    text = SERIES.format(id=entry_id, title=title, domain=domain, lecturers=lecturers, year=year, format=format)
+    return text if format != "[]" else text.replace("    format: []\n", "")
 
 
 @pytest.fixture
 def small_kb(empty_kb):
-    for entry_id, title, domain, lecturers, year in SMALL_KB:
-        write_entry(empty_kb, "lecture-series", entry_id,
-                    SERIES.format(id=entry_id, title=title, domain=domain, lecturers=lecturers, year=year))
+    for row in SMALL_KB:
+        write_entry(empty_kb, "lecture-series", row[0], series(*row))
     return empty_kb
 
 
@@ -338,8 +345,8 @@ def test_year_options_past_the_fields_bounds_are_clamped(cli, small_kb, options,
 
 def test_an_entry_with_a_year_past_the_fields_bounds_is_indexed_without_it(cli, small_kb):
     """`year: 40000` is a validation error; search still finds the entry (but not by year)."""
-    write_entry(small_kb, "lecture-series", "far-future", SERIES.format(
-        id="far-future", title="Far Future Lectures", domain="physics", lecturers="Ada Example", year=40000))
+    write_entry(small_kb, "lecture-series", "far-future", series("far-future", "Far Future Lectures", "physics",
+                                                                 "Ada Example", 40000))
     result = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "future")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and "id: far-future" in result.stdout
@@ -365,3 +372,50 @@ def test_short_words_are_only_offered_as_a_did_you_mean(cli, small_kb):
     assert [hit["id"] for hit in data["results"]] == ["statistical-mechanics-susskind"]
     text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "susskid", "kb").stdout
     assert "showing results for `susskind kb`" in text and "Did you mean `susskind ku`?" in text
+
+
+def test_format_filter_and_field_query(cli, small_kb):
+    write_entry(small_kb, "lecture-series", "no-format", series("no-format", "Lectures Without a Format",
+                                                                "physics", "Ada Example", 2019))
+    assert sorted(found(cli, small_kb, "--format", "video")) == ["deep-learning-ds-ga-1008",
+                                                                  "statistical-mechanics-susskind"]
+    assert sorted(found(cli, small_kb, "course", "--format", "exercises")) == ["deep-learning-ds-ga-1008",
+                                                                              "introduction-to-algorithms"]
+    assert found(cli, small_kb, "format:notes") == found(cli, small_kb, "formats:notes") == [
+        "introduction-to-algorithms"]
+    assert found(cli, small_kb, "course", "--format", "audio") == []
+    text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "--format", "audio")
+    assert text.exit_code == 0 and text.stdout.startswith("No entries with these filters.")
+    unknown = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "x", "--format", "vidoe")
+    assert unknown.exit_code == 2 and "'vidoe' is not one of 'video', 'audio', 'notes'" in unknown.output
+
+
+def test_format_is_a_facet_in_json_and_text(cli, small_kb):
+    write_entry(small_kb, "lecture-series", "no-format", series("no-format", "Lectures Without a Format",
+                                                                "physics", "Ada Example", 2019))
+    data = search_json(cli, small_kb, "course")
+    assert data["total"] == 4
+    assert data["facets"]["format"] == {"exercises": 2, "video": 2, "notes": 1, "slides": 1}
+    assert list(data["facets"]["format"].items()) == [("exercises", 2), ("video", 2), ("notes", 1), ("slides", 1)]
+    assert {hit["id"]: hit["format"] for hit in data["results"]}["deep-learning-ds-ga-1008"] == [
+        "video", "slides", "exercises"]
+    text = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "course").stdout
+    assert "\n  --format    exercises 2, video 2, notes 1, slides 1" in text
+    assert "Yann LeCun · undergraduate · machine-learning/deep-learning · video, slides, exercises" in text
+    # a facet no match has is left out of the text, and is empty in JSON
+    only = cli(small_kb, "search", "--index-dir", str(small_kb / "index"), "without")
+    assert "--format" not in only.stdout and "--type" in only.stdout
+    assert search_json(cli, small_kb, "without")["facets"]["format"] == {}
+
+
+def test_every_search_option_is_documented(repo_root):
+    from kb.cli import main as kb
+
+    table = (repo_root / "docs" / "search.md").read_text(encoding="utf-8").split("## Options")[1].split("##")[0]
+    rows = {opt for line in table.splitlines() if line.startswith("| `")
+            for opt in re.findall(r"`(--[a-z-]+)`", line.split(" | ")[0])}
+    synopsis = (repo_root / "docs" / "commands.md").read_text(encoding="utf-8").split("## kb search")[1]
+    options = [opt for param in kb.commands["search"].params for opt in param.opts if opt.startswith("--")]
+    assert "--format" in options and "--json" in options
+    assert [opt for opt in options if opt not in rows] == []  # a row in docs/search.md's table of options
+    assert [opt for opt in options if opt not in synopsis.split("\n\n")[1]] == []

@@ -6,12 +6,13 @@ import sys
 
 import click
 
-from kb.model import TYPES
+from kb.model import TYPES, entry_schema
 
 from .app import main, pass_state
 
 INDEX_DIR = click.option("--index-dir", metavar="DIR", envvar="KB_INDEX_DIR", show_envvar=True,
                          help="Where the index lives (default: .kb/index under the KB root).")
+FORMATS = entry_schema()["$defs"]["common"]["properties"]["format"]["items"]["enum"]  # video, notes, ...
 WAIT = click.option("--wait", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
                     help="How long to wait for another process updating the index.")
 
@@ -34,6 +35,7 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
 @click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
 @click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--format", "format_", type=click.Choice(FORMATS), help="Only entries in this format.")
 @click.option("--year-from", type=int, metavar="YEAR", help="Only entries from this year on.")
 @click.option("--year-to", type=int, metavar="YEAR", help="Only entries up to this year.")
 @click.option("--limit", type=int, default=10, show_default=True, help="How many results to show.")
@@ -41,12 +43,13 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @INDEX_DIR
 @WAIT
 @pass_state
-def search_(state, words: tuple[str, ...], type_, domain, audience, year_from, year_to, limit: int,
+def search_(state, words: tuple[str, ...], type_, domain, audience, format_, year_from, year_to, limit: int,
             as_json: bool, index_dir: str | None, wait: float) -> None:
     """Search the entries: ranked, typo-tolerant, with facet counts. Query syntax: docs/search.md."""
     from kb.search import Filters, search
 
-    filters = Filters(type=type_, domain=domain, audience=audience, year_from=year_from, year_to=year_to)
+    filters = Filters(type=type_, domain=domain, audience=audience, format=format_, year_from=year_from,
+                      year_to=year_to)
     result = search(state.root, " ".join(words), filters, limit=limit, location=index_dir, wait=wait)
     for message in result.messages():
         click.echo(f"kb: {message}", err=True)

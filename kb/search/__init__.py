@@ -8,7 +8,8 @@ Public surface:
 - search(root, text, filters=Filters(), limit=10, location=None, wait=10.0) -> SearchResult
   refreshes the index first when an entry file or the taxonomy changed (cheap check: sizes and mtimes).
 - update_index(root, location=None, rebuild=False, wait=10.0) -> IndexReport   (`kb index`)
-- Filters(type, domain, audience, year_from, year_to): None means any; a domain includes its sub-domains.
+- Filters(type, domain, audience, format, year_from, year_to): None means any; a domain includes its
+  sub-domains.
 - SearchResult.render(fmt, colour) -> str: the `kb search` answer as text or JSON; .messages(): its notices.
 
 Options and their defaults:

@@ -25,6 +25,7 @@ class Filters:
     type: str | None = None
     domain: str | None = None  # a domain id: the domain and all its sub-domains
     audience: str | None = None
+    format: str | None = None  # one of the `format` vocabulary: video, notes, ...
     year_from: int | None = None
     year_to: int | None = None
 
@@ -43,7 +44,7 @@ class Highlight:
 
 @dataclass
 class Hit:
-    document: dict  # the document's display fields: id, type, title, url, people, domains, audience, year
+    document: dict  # the document's display fields: id, type, title, url, people, domains, audience, format, year
     score: float
     highlights: list[Highlight] = field(default_factory=list)
 
@@ -57,7 +58,7 @@ class Page:
 
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]  # "type" / "domain" (top level) / "audience" -> value -> count
+    facets: dict[str, dict[str, int]]  # "type" / "domain" (top level) / "audience" / "format" -> value -> count
     suggestion: str | None = None
     matched: str = "all"
     did_you_mean: str | None = None

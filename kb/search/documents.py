@@ -62,6 +62,7 @@ def document(entry: Entry, vocabulary: Vocabulary) -> dict:
         "domain_titles": [vocabulary.domains[d] for d in lineage if d in vocabulary.domains],
         "audience": audience,
         "audience_titles": [vocabulary.audiences.get(a, a) for a in audience],
+        "format": entry.formats,
         "year": entry.year,
         "why": " ".join(_text(data.get("why")).split()),  # one line: highlight snippets need no re-spacing
         "for_whom": " ".join(_text(data.get("for_whom")).split()),

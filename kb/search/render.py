@@ -23,9 +23,9 @@ def render_text(result: SearchResult, colour: bool) -> str:
     if page.total:
         shown = f"showing {len(page.hits)}" if len(page.hits) < page.total else "all shown"
         lines.append(f"{page.total} {'entry' if page.total == 1 else 'entries'} ({shown}); narrow down with:")
-        for name, option in (("type", "--type"), ("domain", "--domain"), ("audience", "--audience")):
-            counts = ", ".join(f"{value} {count}" for value, count in page.facets.get(name, {}).items())
-            lines.append(f"  {option:<11} {counts}")
+        for name, counts in page.facets.items():
+            if counts:  # no line for a facet no match has (entries need not give a format)
+                lines.append(f"  {'--' + name:<11} " + ", ".join(f"{value} {n}" for value, n in counts.items()))
     return "\n".join(lines)
 
 
@@ -56,7 +56,8 @@ def _hit_lines(rank: int, hit: Hit, colour: bool) -> list[str]:
     details = " · ".join(part for part in (
         marked.get("people") or ", ".join(doc["people"]),
         ", ".join(doc["audience"]),
-        ", ".join(doc["domains"])) if part)
+        ", ".join(doc["domains"]),
+        ", ".join(doc["format"])) if part)
     url = _styled(doc["url"], "url", colour)
     lines = [f"{rank:>2}. {title}  ({about})", f"    {details}", f"    {url}"]
     snippet = next((h.field for h in hit.highlights if h.field in SNIPPET_LABELS), None)  # the backend picks one

@@ -46,7 +46,7 @@ class SearchResult:
             "total": self.page.total,
             "matched": self.page.matched,
             "results": [{**{k: hit.document[k] for k in ("id", "type", "title", "url")}, "score": hit.score,
-                         **{k: hit.document[k] for k in ("domains", "audience", "year", "people")},
+                         **{k: hit.document[k] for k in ("domains", "audience", "format", "year", "people")},
                          "highlights": [h.as_json() for h in hit.highlights]} for hit in self.page.hits],
             "facets": self.page.facets,
             "suggestion": self.page.suggestion,

@@ -33,17 +33,18 @@ from whoosh.support.charset import accent_map
 
 from .backend import Backend, Filters, Highlight, Hit, IndexUnreadable, Page
 
-SCHEMA_VERSION = 2  # bump when the fields or analyzers change: an index of another version is rebuilt
+SCHEMA_VERSION = 3  # bump when the fields or analyzers change: an index of another version is rebuilt
 
 BOOSTS = {"title": 4.0, "people": 3.0, "institution": 2.5, "topics": 2.0, "why": 1.0, "for_whom": 1.0}
 BOOST_MARK = "kbboost"  # `kbboost25` in the text of `all` gives the tokens after it a boost of 2.5
 ALIASES = {"lecturers": ["lecturer"], "authors": ["author"], "people": ["person", "by"],
-           "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"]}
+           "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"],
+           "format": ["formats"]}
 HIGHLIGHTED = ("title", "people")  # always highlighted when they match; then the first of SNIPPETS that does
 SNIPPETS = ("why", "for_whom", "topics", "institution")
 LONG = ("why", "for_whom")  # a fragment around the matches rather than the whole text
-FACETS = ("type", "domain", "audience")
-DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year")
+FACETS = ("type", "domain", "audience", "format")
+DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "format", "year")
 SPELLED = ("title", "people", "topics")  # the words corrections come from
 MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
 SHORTEST_CORRECTED = 4  # shorter words are only offered a correction ("did you mean"): a letter off a
@@ -134,8 +135,9 @@ def _schema() -> fields.Schema:
         for_whom=fields.STORED(),
         domain=fields.KEYWORD(),  # every domain id with its ancestors, so a filter includes sub-domains
         audience=fields.KEYWORD(),
+        format=fields.KEYWORD(),
         year=_YearField(int, bits=YEAR_BITS, signed=True, shift_step=YEAR_BITS),  # one term per year: short ranges
-        facets=fields.COLUMN(columns.VarBytesColumn()),  # "type\tdomains\taudiences", for facet counts
+        facets=fields.COLUMN(columns.VarBytesColumn()),  # "type\tdomains\taudiences\tformats", for facet counts
         spell=fields.TEXT(analyzer=folded, phrase=False),  # the unstemmed vocabulary, for corrections
     )
 
@@ -150,11 +152,12 @@ def _fields(doc: dict) -> dict:
         "topics": ", ".join(doc["tags"] + doc["domain_titles"] + doc["audience_titles"]),
         "why": doc["why"], "for_whom": doc["for_whom"],
         "domain": " ".join(doc["domain_lineage"]), "audience": " ".join(doc["audience"]),
+        "format": " ".join(doc["format"]),
     }
     values["all"] = "\n".join(f"{BOOST_MARK}{round(boost * 10)} {values[name]}" for name, boost in BOOSTS.items())
     values["spell"] = "\n".join(values[name] for name in SPELLED)
     tops = [d for d in doc["domain_lineage"] if "/" not in d]
-    values["facets"] = "\t".join((doc["type"], " ".join(tops), " ".join(doc["audience"]))).encode()
+    values["facets"] = "\t".join((doc["type"], " ".join(tops), values["audience"], values["format"])).encode()
     if doc["year"] is not None and YEAR_MIN <= doc["year"] <= YEAR_MAX:  # beyond: invalid, not searchable by year
         values["year"] = doc["year"]
     return {name: value for name, value in values.items() if value != ""}
@@ -224,7 +227,7 @@ class WhooshBackend(Backend):
         self._parsers: dict = {}  # query group -> parser
         self._title_analyzer = ix.schema["title"].analyzer  # ix.schema reads the table of contents each time
         self._facet_column = None  # the searcher's reader of the `facets` column (it loads every offset)
-        self._facet_values: FacetValues = ({}, {}, {})  # per facet: document -> its values, read once per searcher
+        self._facet_values: FacetValues = tuple({} for _ in FACETS)  # per facet: document -> its values
 
     @classmethod
     def create(cls, folder: Path) -> "WhooshBackend":
@@ -283,7 +286,7 @@ class WhooshBackend(Backend):
             self._searcher.close()
             self._searcher = None
             self._facet_column = None
-            self._facet_values = ({}, {}, {})
+            self._facet_values = tuple({} for _ in FACETS)
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
@@ -353,7 +356,7 @@ class WhooshBackend(Backend):
         return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words]))
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
-        """Counts by type, top-level domain and audience. Each document's `facets` value is read from the
+        """Counts by type, top-level domain, audience and format. Each document's `facets` value is read from the
         column once per searcher; each facet is then counted by its combinations of values (few), so
         the work per document is done in C."""
         columns, column = self._facet_values, self._facet_column
@@ -506,7 +509,7 @@ def _facet_combination(text: str) -> tuple[str, ...]:
 def _filter_query(filters: Filters) -> query.Query | None:
     parts = [query.Term(name, value) for name, value in
              (("type", filters.type), ("domain", filters.domain and filters.domain.strip("/")),
-              ("audience", filters.audience)) if value]
+              ("audience", filters.audience), ("format", filters.format)) if value]
     if filters.year_from is not None or filters.year_to is not None:
         parts.append(_year_range(filters.year_from, filters.year_to))
     return query.And(parts) if parts else None
