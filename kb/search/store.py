@@ -9,8 +9,8 @@ Layout of the folder (default `<root>/.kb/index`):
     g-<hex>/         one generation: the backend's files and files.json (path -> size, mtime, hash)
 
 A full build writes a new generation beside the live one and then replaces state.json: a run killed
-before that leaves the previous generation live. The replaced generation is deleted only a minute
-later, by a later build. An incremental update commits inside the live generation (the backend's
+before that leaves the previous generation live. The replaced generation is deleted only a while
+later (RETIRED_FOR_S), by a later build. An incremental update commits inside the live generation (the backend's
 commit is atomic), then rewrites files.json and state.json.
 """
 from __future__ import annotations

@@ -2,12 +2,12 @@
 docs/search.md for why that fork).
 
 Ranking is BM25F proper: query words are looked up in one field, `all`, where each token of an entry's
-text carries the boost of the field it came from (title 4, people 3, institution 2.5, tags and the
-titles of its domains and audiences 2, `why` and `for_whom` 1), so a word's weight in an entry is the
+text carries the boost of the field it came from (BOOSTS), so a word's weight in an entry is the
 boosted sum of its frequencies, saturated once. One field per word keeps queries fast; the separate
 fields (title, people, ...) answer field queries such as `lecturer:susskind`. Text is stemmed and
 accent-folded. Typo tolerance: query words found nowhere are replaced by the closest word of the
-titles, names, institutions and tags (the unstemmed `spell` field), and the corrected query reported.
+titles, names and tags (the unstemmed `spell` field), and the corrected query reported (short words
+are only offered, words with digits left alone: see _correct).
 """
 from __future__ import annotations
 
