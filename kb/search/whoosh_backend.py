@@ -295,7 +295,7 @@ class WhooshBackend(Backend):
             self._facet_column = reader.column_reader("facets") if reader.has_column("facets") else None
         searcher = self._searcher
         if not searcher.doc_count():  # no entries (Whoosh's reader of an empty index has no columns)
-            return Page(0, [], {name: {} for name in FACETS}, matched="none")
+            return Page(total=0, hits=[], facets=self._facets(set()), matched="none")
         restrict = _filter_query(filters)
         parsed = self._parse(text, qparser.AndGroup)
         suggestion, offer, parsed = self._correct(searcher, text, parsed)
@@ -307,10 +307,12 @@ class WhooshBackend(Backend):
             docs, results = self._rank(searcher, parsed, suggestion or text, restrict, limit)
             matched = "any"
         if not docs:
-            return Page(0, [], self._facets(docs), suggestion, "none", offer)
+            return Page(total=0, hits=[], facets=self._facets(docs), suggestion=suggestion, matched="none",
+                        did_you_mean=offer)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
-        return Page(len(docs), hits, self._facets(docs), suggestion, matched, offer)
+        return Page(total=len(docs), hits=hits, facets=self._facets(docs), suggestion=suggestion, matched=matched,
+                    did_you_mean=offer)
 
     def _rank(self, searcher, parsed: query.Query, text: str, restrict: query.Query | None, limit: int):
         """(every matching document, the top `limit` of them as Whoosh results)."""
@@ -356,9 +358,9 @@ class WhooshBackend(Backend):
         return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words]))
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
-        """Counts by type, top-level domain, audience and format. Each document's `facets` value is read from the
-        column once per searcher; each facet is then counted by its combinations of values (few), so
-        the work per document is done in C."""
+        """Counts by type, top-level domain, audience and format. Each document's `facets` value is read
+        from the column once per searcher; each facet is then counted by its combinations of values
+        (few), so the work per document is done in C."""
         columns, column = self._facet_values, self._facet_column
         for doc in docs:
             if doc not in columns[0]:
