@@ -53,7 +53,7 @@ def test_fingerprint_sees_every_change_and_is_the_same_in_another_process():
                 {**stats, "entries/paper/new.yaml": (1, 1)}]
     assert len({digest, *map(fingerprint, variants)}) == 1 + len(variants)
     code = ("from kb.search.store import fingerprint; "
-            f"print(fingerprint({{f'entries/paper/p{{i}}.yaml': (100 + i, 10**18 + i) for i in range(50)}}))")
+            "print(fingerprint({f'entries/paper/p{i}.yaml': (100 + i, 10**18 + i) for i in range(50)}))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"})
     assert other.stdout.strip() == digest

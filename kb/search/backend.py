@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kb.model import KbError
 
@@ -69,12 +69,12 @@ class Backend(ABC):
 
     @classmethod
     @abstractmethod
-    def create(cls, folder: Path) -> "Backend":
+    def create(cls, folder: Path) -> Backend:
         """A new, empty index in `folder` (which must be empty or absent)."""
 
     @classmethod
     @abstractmethod
-    def open(cls, folder: Path) -> "Backend":
+    def open(cls, folder: Path) -> Backend:
         """The index in `folder`; raises IndexUnreadable when there is none or it cannot be read."""
 
     @abstractmethod

@@ -20,7 +20,7 @@ class Vocabulary:
     audiences: dict[str, str]
 
     @classmethod
-    def from_taxonomy(cls, taxonomy: Taxonomy) -> "Vocabulary":
+    def from_taxonomy(cls, taxonomy: Taxonomy) -> Vocabulary:
         return cls({i: t.title for i, t in taxonomy.domains.items()},
                    {i: t.title for i, t in taxonomy.audiences.items()})
 
@@ -28,7 +28,7 @@ class Vocabulary:
         return {"domains": self.domains, "audiences": self.audiences}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Vocabulary":
+    def from_json(cls, data: dict) -> Vocabulary:
         return cls(dict(data.get("domains", {})), dict(data.get("audiences", {})))
 
 

@@ -21,7 +21,7 @@ import signal
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from whoosh import collectors, columns, fields, index, qparser, query, scoring
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -230,12 +230,12 @@ class WhooshBackend(Backend):
         self._facet_values: FacetValues = tuple({} for _ in FACETS)  # per facet: document -> its values
 
     @classmethod
-    def create(cls, folder: Path) -> "WhooshBackend":
+    def create(cls, folder: Path) -> WhooshBackend:
         folder.mkdir(parents=True, exist_ok=True)
         return cls(_MappedStorage(str(folder)).create_index(_schema()))
 
     @classmethod
-    def open(cls, folder: Path) -> "WhooshBackend":
+    def open(cls, folder: Path) -> WhooshBackend:
         try:
             ix = _MappedStorage(str(folder)).open_index()
             if set(ix.schema.names()) != set(_schema().names()):
@@ -364,10 +364,10 @@ class WhooshBackend(Backend):
         columns, column = self._facet_values, self._facet_column
         for doc in docs:
             if doc not in columns[0]:
-                for values, text in zip(columns, column[doc].decode().split("\t")):
+                for values, text in zip(columns, column[doc].decode().split("\t"), strict=True):
                     values[doc] = _facet_combination(text)
         facets = {}
-        for name, values in zip(FACETS, columns):
+        for name, values in zip(FACETS, columns, strict=True):
             counts: Counter = Counter()
             for combination, n in Counter(map(values.__getitem__, docs)).items():
                 for value in combination:
