@@ -53,7 +53,7 @@ def test_fingerprint_sees_every_change_and_is_the_same_in_another_process():
                 {**stats, "entries/paper/new.yaml": (1, 1)}]
     assert len({digest, *map(fingerprint, variants)}) == 1 + len(variants)
     code = ("from kb.search.store import fingerprint; "
-            f"print(fingerprint({{f'entries/paper/p{{i}}.yaml': (100 + i, 10**18 + i) for i in range(50)}}))")
+            "print(fingerprint({f'entries/paper/p{i}.yaml': (100 + i, 10**18 + i) for i in range(50)}))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"})
     assert other.stdout.strip() == digest
@@ -258,6 +258,23 @@ def test_killed_or_interrupted_full_build_leaves_the_previous_index_usable(empty
     assert store.read_state().generation == live and ids(search(empty_kb, "bulk course 77"))[0] == "bulk-course-77"
     report = update_index(empty_kb, rebuild=True, wait=0)  # and nothing holds the lock
     assert report.action == "built" and report.total == 1500
+
+
+def test_a_build_whose_helper_process_failed_is_not_made_live(empty_kb):
+    """Whoosh commits a bulk build without the segment of a helper process that died. Make one die (an
+    out-of-range year let through to Whoosh) and check the half-built index is not used."""
+    many_entries(empty_kb, 300)
+    write_entry(empty_kb, "lecture-series", "far-future", ENTRY.format(id="far-future", title="Far Future")
+                .replace("year: 2020", "year: 40000"))
+    code = ("import sys; from pathlib import Path; import kb.search.whoosh_backend as backend; "
+            "from kb.search import update_index; backend.YEAR_MAX = 10**9; "
+            f"update_index(Path({str(empty_kb)!r}))")
+    failed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and "a process building the search index failed" in failed.stderr
+    assert index_of(empty_kb).read_state() is None  # nothing was made live
+    result = search(empty_kb, "bulk course 299")  # and the next search builds the whole index
+    assert "built the search index: 301 entries" in result.notices[0] and ids(result)[0] == "bulk-course-299"
+    assert ids(search(empty_kb, "far future")) == ["far-future"]
 
 
 def rebuild_until_writing(root: Path) -> subprocess.Popen:

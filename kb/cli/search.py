@@ -1,18 +1,18 @@
 """`kb index` and `kb search`: the full-text index of the entries and the search over it (kb/search)."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import click
 
-from kb.model import TYPES
+from kb.model import TYPES, entry_schema
 
 from .app import main, pass_state
 
 INDEX_DIR = click.option("--index-dir", metavar="DIR", envvar="KB_INDEX_DIR", show_envvar=True,
                          help="Where the index lives (default: .kb/index under the KB root).")
+FORMATS = entry_schema()["$defs"]["common"]["properties"]["format"]["items"]["enum"]  # video, notes, ...
 WAIT = click.option("--wait", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
                     help="How long to wait for another process updating the index.")
 
@@ -35,6 +35,7 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
 @click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
 @click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--format", "format_", type=click.Choice(FORMATS), help="Only entries in this format.")
 @click.option("--year-from", type=int, metavar="YEAR", help="Only entries from this year on.")
 @click.option("--year-to", type=int, metavar="YEAR", help="Only entries up to this year.")
 @click.option("--limit", type=int, default=10, show_default=True, help="How many results to show.")
@@ -42,17 +43,15 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @INDEX_DIR
 @WAIT
 @pass_state
-def search_(state, words: tuple[str, ...], type_, domain, audience, year_from, year_to, limit: int,
+def search_(state, words: tuple[str, ...], type_, domain, audience, format_, year_from, year_to, limit: int,
             as_json: bool, index_dir: str | None, wait: float) -> None:
     """Search the entries: ranked, typo-tolerant, with facet counts. Query syntax: docs/search.md."""
-    from kb.search import Filters, format_text, search
+    from kb.search import Filters, search
 
-    result = search(state.root, " ".join(words), Filters(type_, domain, audience, year_from, year_to),
-                    limit=limit, location=index_dir, wait=wait)
-    for notice in result.notices:
-        click.echo(f"kb: {notice}", err=True)
-    if result.unreadable:
-        click.echo(f"kb: warning: {len(result.unreadable)} entry files could not be read and are not searchable "
-                   "(run `kb validate`)", err=True)
+    filters = Filters(type=type_, domain=domain, audience=audience, format=format_, year_from=year_from,
+                      year_to=year_to)
+    result = search(state.root, " ".join(words), filters, limit=limit, location=index_dir, wait=wait)
+    for message in result.messages():
+        click.echo(f"kb: {message}", err=True)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False) if as_json else format_text(result, colour))
+    click.echo(result.render("json" if as_json else "text", colour=colour))

@@ -8,13 +8,14 @@ Public surface:
 - search(root, text, filters=Filters(), limit=10, location=None, wait=10.0) -> SearchResult
   refreshes the index first when an entry file or the taxonomy changed (cheap check: sizes and mtimes).
 - update_index(root, location=None, rebuild=False, wait=10.0) -> IndexReport   (`kb index`)
-- Filters(type, domain, audience, year_from, year_to): None means any; a domain includes its sub-domains.
-- format_text(result, colour) -> str: the `kb search` text report.
+- Filters(type, domain, audience, format, year_from, year_to): None means any; a domain includes its
+  sub-domains.
+- SearchResult.render(fmt, colour) -> str: the `kb search` answer as text or JSON; .messages(): its notices.
 
 Options and their defaults:
 - location: the index folder; default `<root>/.kb/index`, or $KB_INDEX_DIR (INDEX_ENV) when set.
-- wait: seconds a writer waits for another writer's lock before IndexBusy (default 10).
-- limit: results returned, 1..1000 (default 10); queries are at most 1000 characters (MAX_QUERY_CHARS).
+- wait: seconds a writer waits for another writer's lock before IndexBusy.
+- limit: results returned, 1..MAX_LIMIT; queries are at most MAX_QUERY_CHARS characters.
 
 Errors: UsageError (bad query or filter, exit 2), IndexBusy (another writer held the lock too long),
 IndexNotWritable (the index folder cannot be written), IndexUnreadable (an index that could not be
@@ -22,9 +23,8 @@ rebuilt).
 """
 from .backend import Filters, IndexUnreadable
 from .indexing import IndexReport
-from .render import format_text
-from .searching import MAX_QUERY_CHARS, SearchResult, search, update_index
+from .searching import MAX_LIMIT, MAX_QUERY_CHARS, SearchResult, search, update_index
 from .store import INDEX_ENV, IndexBusy, IndexNotWritable, index_location
 
-__all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexNotWritable", "IndexReport", "IndexUnreadable", "MAX_QUERY_CHARS",
-           "SearchResult", "format_text", "index_location", "search", "update_index"]
+__all__ = ["Filters", "INDEX_ENV", "IndexBusy", "IndexNotWritable", "IndexReport", "IndexUnreadable", "MAX_LIMIT",
+           "MAX_QUERY_CHARS", "SearchResult", "index_location", "search", "update_index"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kb.model import KbError
 
@@ -25,6 +25,7 @@ class Filters:
     type: str | None = None
     domain: str | None = None  # a domain id: the domain and all its sub-domains
     audience: str | None = None
+    format: str | None = None  # one of the `format` vocabulary: video, notes, ...
     year_from: int | None = None
     year_to: int | None = None
 
@@ -43,7 +44,7 @@ class Highlight:
 
 @dataclass
 class Hit:
-    document: dict  # the document's display fields: id, type, title, url, people, domains, audience, year
+    document: dict  # the document's display fields: id, type, title, url, people, domains, audience, format, year
     score: float
     highlights: list[Highlight] = field(default_factory=list)
 
@@ -52,13 +53,15 @@ class Hit:
 class Page:
     """One search's answer. `matched` is "all" when every query word matched, "any" when no entry had
     them all and entries matching some are shown; `suggestion` is the corrected query when misspelt
-    words were replaced (the hits are then those of the suggestion)."""
+    words were replaced (the hits are then those of the suggestion); `did_you_mean` is a correction
+    offered but not searched (it also corrects words too short to be replaced silently)."""
 
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]  # "type" / "domain" (top level) / "audience" -> value -> count
+    facets: dict[str, dict[str, int]]  # "type" / "domain" (top level) / "audience" / "format" -> value -> count
     suggestion: str | None = None
     matched: str = "all"
+    did_you_mean: str | None = None
 
 
 class Backend(ABC):
@@ -66,12 +69,12 @@ class Backend(ABC):
 
     @classmethod
     @abstractmethod
-    def create(cls, folder: Path) -> "Backend":
+    def create(cls, folder: Path) -> Backend:
         """A new, empty index in `folder` (which must be empty or absent)."""
 
     @classmethod
     @abstractmethod
-    def open(cls, folder: Path) -> "Backend":
+    def open(cls, folder: Path) -> Backend:
         """The index in `folder`; raises IndexUnreadable when there is none or it cannot be read."""
 
     @abstractmethod

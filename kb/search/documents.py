@@ -20,7 +20,7 @@ class Vocabulary:
     audiences: dict[str, str]
 
     @classmethod
-    def from_taxonomy(cls, taxonomy: Taxonomy) -> "Vocabulary":
+    def from_taxonomy(cls, taxonomy: Taxonomy) -> Vocabulary:
         return cls({i: t.title for i, t in taxonomy.domains.items()},
                    {i: t.title for i, t in taxonomy.audiences.items()})
 
@@ -28,7 +28,7 @@ class Vocabulary:
         return {"domains": self.domains, "audiences": self.audiences}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Vocabulary":
+    def from_json(cls, data: dict) -> Vocabulary:
         return cls(dict(data.get("domains", {})), dict(data.get("audiences", {})))
 
 
@@ -62,6 +62,7 @@ def document(entry: Entry, vocabulary: Vocabulary) -> dict:
         "domain_titles": [vocabulary.domains[d] for d in lineage if d in vocabulary.domains],
         "audience": audience,
         "audience_titles": [vocabulary.audiences.get(a, a) for a in audience],
+        "format": entry.formats,
         "year": entry.year,
         "why": " ".join(_text(data.get("why")).split()),  # one line: highlight snippets need no re-spacing
         "for_whom": " ".join(_text(data.get("for_whom")).split()),

@@ -3,14 +3,15 @@ check every search makes first."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb.model import ENTRIES_DIR, LoadError, bulk_load, load_taxonomy, read_entry
 
 from .backend import IndexUnreadable, backend_class
 from .documents import Vocabulary, document
-from .store import TAXONOMY_KEY, IndexNotWritable, IndexStore, State, content_hash, fingerprint, scan, settled
+from .store import (TAXONOMY_KEY, IndexNotWritable, IndexState, IndexStore, content_hash, fingerprint, scan,
+                    settled)
 
 
 @dataclass
@@ -63,12 +64,12 @@ def refresh(root: Path, store: IndexStore, rebuild: bool = False, wait: float = 
     return report
 
 
-def is_fresh(root: Path, state: State | None) -> bool:
+def is_fresh(root: Path, state: IndexState | None) -> bool:
     """The cheap check: same schema, and the same size and mtime for every file as when last indexed."""
     return state is not None and state.schema == schema_name() and state.fingerprint == fingerprint(scan(root))
 
 
-def _rebuild_reason(store: IndexStore, state: State | None, rebuild: bool) -> str:
+def _rebuild_reason(store: IndexStore, state: IndexState | None, rebuild: bool) -> str:
     if rebuild:
         return "asked to rebuild"
     if state is None:
@@ -108,13 +109,15 @@ def _build(root: Path, store: IndexStore, stats: dict, scanned_at: int, reason: 
     finally:
         backend.close()
     store.write_files(generation, files)
-    store.write_state(State(generation, schema_name(), fingerprint(_recorded(files)), vocabulary.as_json(), failures))
+    store.write_state(IndexState(generation=generation, schema=schema_name(), fingerprint=fingerprint(_recorded(files)),
+                                 vocabulary=vocabulary.as_json(), failures=failures))
     store.retire(previous, live=generation)
     total = len(files) - (TAXONOMY_KEY in files) - len(failures)
     return IndexReport("built", reason, added=total, total=total, failures=failures)
 
 
-def _update(root: Path, store: IndexStore, state: State, files: dict, stats: dict, scanned_at: int) -> IndexReport:
+def _update(root: Path, store: IndexStore, state: IndexState, files: dict, stats: dict,
+            scanned_at: int) -> IndexReport:
     """Re-index only the entry files whose content hash changed; drop the deleted ones."""
     vocabulary = Vocabulary.from_json(state.vocabulary)
     failures = dict(state.failures)
@@ -143,7 +146,7 @@ def _update(root: Path, store: IndexStore, state: State, files: dict, stats: dic
         finally:
             backend.close()
     store.write_files(state.generation, files)
-    store.write_state(State(state.generation, state.schema, fingerprint(_recorded(files)), state.vocabulary, failures))
+    store.write_state(replace(state, fingerprint=fingerprint(_recorded(files)), failures=failures))
     total = len(files) - (TAXONOMY_KEY in files) - len(failures)
     action = "updated" if docs or gone or unreadable else "fresh"
     return IndexReport(action, added=added, changed=changed, deleted=len(gone), total=total, failures=failures)

@@ -1,7 +1,8 @@
 """A search from start to end: check the request, refresh the index if the files changed, ask the
-backend, and package the answer for the CLI (text in render.py, JSON in SearchResult.as_json)."""
+backend, and package the answer, which renders itself (text in render.py, JSON in SearchResult.as_json)."""
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,8 @@ from kb.model import KbError, UsageError, unknown_term
 from .backend import Filters, IndexUnreadable, Page, backend_class
 from .documents import Vocabulary
 from .indexing import IndexReport, is_fresh, refresh
-from .store import IndexBusy, IndexStore, State, index_location
+from .render import render_text
+from .store import IndexBusy, IndexState, IndexStore, index_location
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 1000
@@ -25,6 +27,18 @@ class SearchResult:
     notices: list[str] = field(default_factory=list)  # what happened to the index on the way (stderr)
     unreadable: dict[str, str] = field(default_factory=dict)  # entry files left out: path -> why
 
+    def messages(self) -> list[str]:
+        """What to tell the user beside the results (stderr): the notices, and a warning for unread files."""
+        unread = (f"warning: {len(self.unreadable)} entry files could not be read and are not searchable "
+                  "(run `kb validate`)")
+        return self.notices + ([unread] if self.unreadable else [])
+
+    def render(self, fmt: str, colour: bool = False) -> str:
+        """The answer as `text` (matches coloured with ANSI codes when `colour`, else `*marked*`) or `json`."""
+        if fmt == "json":
+            return json.dumps(self.as_json(), indent=2, ensure_ascii=False)
+        return render_text(self, colour)
+
     def as_json(self) -> dict:
         """The `kb search --json` document (format in docs/search.md)."""
         return {
@@ -32,10 +46,11 @@ class SearchResult:
             "total": self.page.total,
             "matched": self.page.matched,
             "results": [{**{k: hit.document[k] for k in ("id", "type", "title", "url")}, "score": hit.score,
-                         **{k: hit.document[k] for k in ("domains", "audience", "year", "people")},
+                         **{k: hit.document[k] for k in ("domains", "audience", "format", "year", "people")},
                          "highlights": [h.as_json() for h in hit.highlights]} for hit in self.page.hits],
             "facets": self.page.facets,
             "suggestion": self.page.suggestion,
+            "did_you_mean": self.page.did_you_mean,
         }
 
 
@@ -91,7 +106,7 @@ def _ensure_fresh(root: Path, store: IndexStore, wait: float, notices: list[str]
                        "changes to the entries")
 
 
-def _usable(store: IndexStore, state: State | None) -> bool:
+def _usable(store: IndexStore, state: IndexState | None) -> bool:
     return state is not None and store.folder(state.generation).is_dir()
 
 

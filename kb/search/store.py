@@ -9,8 +9,8 @@ Layout of the folder (default `<root>/.kb/index`):
     g-<hex>/         one generation: the backend's files and files.json (path -> size, mtime, hash)
 
 A full build writes a new generation beside the live one and then replaces state.json: a run killed
-before that leaves the previous generation live. The replaced generation is deleted only a minute
-later, by a later build. An incremental update commits inside the live generation (the backend's
+before that leaves the previous generation live. The replaced generation is deleted only a while
+later (RETIRED_FOR_S), by a later build. An incremental update commits inside the live generation (the backend's
 commit is atomic), then rewrites files.json and state.json.
 """
 from __future__ import annotations
@@ -100,7 +100,7 @@ def content_hash(data: bytes) -> str:
 
 
 @dataclass
-class State:
+class IndexState:
     """The small record that says which generation is live and what it was built from."""
 
     generation: str
@@ -118,16 +118,17 @@ class IndexStore:
     def __init__(self, location: Path):
         self.location = Path(location)
 
-    def read_state(self) -> State | None:
+    def read_state(self) -> IndexState | None:
         """The live state, or None when there is none or it cannot be read (the index is then rebuilt)."""
         try:
             data = json.loads((self.location / STATE_FILE).read_text(encoding="utf-8"))
-            return State(str(data["generation"]), str(data["schema"]), str(data["fingerprint"]),
-                         dict(data["vocabulary"]), dict(data.get("failures", {})))
+            return IndexState(generation=str(data["generation"]), schema=str(data["schema"]),
+                              fingerprint=str(data["fingerprint"]), vocabulary=dict(data["vocabulary"]),
+                              failures=dict(data.get("failures", {})))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def write_state(self, state: State) -> None:
+    def write_state(self, state: IndexState) -> None:
         atomic_write(self.location / STATE_FILE, json.dumps(state.as_json(), ensure_ascii=False))
 
     def folder(self, generation: str) -> Path:

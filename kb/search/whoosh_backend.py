@@ -2,12 +2,12 @@
 docs/search.md for why that fork).
 
 Ranking is BM25F proper: query words are looked up in one field, `all`, where each token of an entry's
-text carries the boost of the field it came from (title 4, people 3, institution 2.5, tags and the
-titles of its domains and audiences 2, `why` and `for_whom` 1), so a word's weight in an entry is the
+text carries the boost of the field it came from (BOOSTS), so a word's weight in an entry is the
 boosted sum of its frequencies, saturated once. One field per word keeps queries fast; the separate
 fields (title, people, ...) answer field queries such as `lecturer:susskind`. Text is stemmed and
 accent-folded. Typo tolerance: query words found nowhere are replaced by the closest word of the
-titles, names, institutions and tags (the unstemmed `spell` field), and the corrected query reported.
+titles, names and tags (the unstemmed `spell` field), and the corrected query reported (short words
+are only offered, words with digits left alone: see _correct).
 """
 from __future__ import annotations
 
@@ -21,30 +21,36 @@ import signal
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from whoosh import collectors, columns, fields, index, qparser, query, scoring
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.qparser import syntax
 from whoosh.support.charset import accent_map
 
 from .backend import Backend, Filters, Highlight, Hit, IndexUnreadable, Page
 
-SCHEMA_VERSION = 2  # bump when the fields or analyzers change: an index of another version is rebuilt
+SCHEMA_VERSION = 3  # bump when the fields or analyzers change: an index of another version is rebuilt
 
 BOOSTS = {"title": 4.0, "people": 3.0, "institution": 2.5, "topics": 2.0, "why": 1.0, "for_whom": 1.0}
 BOOST_MARK = "kbboost"  # `kbboost25` in the text of `all` gives the tokens after it a boost of 2.5
 ALIASES = {"lecturers": ["lecturer"], "authors": ["author"], "people": ["person", "by"],
-           "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"]}
+           "topics": ["tag", "tags", "topic"], "domain": ["domains"], "institution": ["venue", "course"],
+           "format": ["formats"]}
 HIGHLIGHTED = ("title", "people")  # always highlighted when they match; then the first of SNIPPETS that does
 SNIPPETS = ("why", "for_whom", "topics", "institution")
 LONG = ("why", "for_whom")  # a fragment around the matches rather than the whole text
-FACETS = ("type", "domain", "audience")
-DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "year")
+FACETS = ("type", "domain", "audience", "format")
+DISPLAY = ("id", "type", "title", "url", "people", "domains", "audience", "format", "year")
 SPELLED = ("title", "people", "topics")  # the words corrections come from
 MAX_CORRECTIONS = 8  # misspelt words corrected per query (each costs a walk of the vocabulary)
+SHORTEST_CORRECTED = 4  # shorter words are only offered a correction ("did you mean"): a letter off a
+                        # short word is as likely another word (`kb`, `ku`) as a typo
+YEAR_BITS = 16
+YEAR_MIN, YEAR_MAX = -(2 ** (YEAR_BITS - 1)), 2 ** (YEAR_BITS - 1) - 1  # what the `year` field can hold
 BULK_PROCS = 2  # processes a full build analyses documents in
 TITLE_MATCH = 4.0  # factor on title scores: the bonus of entries whose title holds every word of a
                    # query with stop words (see _with_title_match and _Weighting)
@@ -129,8 +135,9 @@ def _schema() -> fields.Schema:
         for_whom=fields.STORED(),
         domain=fields.KEYWORD(),  # every domain id with its ancestors, so a filter includes sub-domains
         audience=fields.KEYWORD(),
-        year=fields.NUMERIC(int, bits=16, signed=True, shift_step=16),  # one term per year: ranges are short
-        facets=fields.COLUMN(columns.VarBytesColumn()),  # "type\tdomains\taudiences", for facet counts
+        format=fields.KEYWORD(),
+        year=_YearField(int, bits=YEAR_BITS, signed=True, shift_step=YEAR_BITS),  # one term per year: short ranges
+        facets=fields.COLUMN(columns.VarBytesColumn()),  # "type\tdomains\taudiences\tformats", for facet counts
         spell=fields.TEXT(analyzer=folded, phrase=False),  # the unstemmed vocabulary, for corrections
     )
 
@@ -145,17 +152,70 @@ def _fields(doc: dict) -> dict:
         "topics": ", ".join(doc["tags"] + doc["domain_titles"] + doc["audience_titles"]),
         "why": doc["why"], "for_whom": doc["for_whom"],
         "domain": " ".join(doc["domain_lineage"]), "audience": " ".join(doc["audience"]),
+        "format": " ".join(doc["format"]),
     }
     values["all"] = "\n".join(f"{BOOST_MARK}{round(boost * 10)} {values[name]}" for name, boost in BOOSTS.items())
     values["spell"] = "\n".join(values[name] for name in SPELLED)
     tops = [d for d in doc["domain_lineage"] if "/" not in d]
-    values["facets"] = "\t".join((doc["type"], " ".join(tops), " ".join(doc["audience"]))).encode()
-    if doc["year"] is not None:
+    values["facets"] = "\t".join((doc["type"], " ".join(tops), values["audience"], values["format"])).encode()
+    if doc["year"] is not None and YEAR_MIN <= doc["year"] <= YEAR_MAX:  # beyond: invalid, not searchable by year
         values["year"] = doc["year"]
     return {name: value for name, value in values.items() if value != ""}
 
 
 FacetValues = tuple[dict[int, tuple[str, ...]], ...]
+
+
+class _YearField(fields.NUMERIC):
+    """Years, whose queries never fail on numbers past what the field holds: `year:40000` matches
+    nothing, and a range reaching past the bounds stops at them (`year:[1 TO 40000]`)."""
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        year = _integer(qstring)
+        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+            return query.NullQuery
+        return super().parse_query(fieldname, qstring, boost)
+
+    def parse_range(self, fieldname: str, start, end, startexcl: bool, endexcl: bool, boost: float = 1.0):
+        low, high = _integer(start), _integer(end)
+        if (start is not None and low is None) or (end is not None and high is None):
+            return super().parse_range(fieldname, start, end, startexcl, endexcl, boost)  # not integers
+        return _year_range(low, high, startexcl, endexcl)
+
+
+def _year_range(start: int | None, end: int | None, startexcl: bool = False, endexcl: bool = False) -> query.Query:
+    """The years from start to end (None: open), within the field's bounds (no indexed year is past them)."""
+    if (start is not None and start > YEAR_MAX) or (end is not None and end < YEAR_MIN):
+        return query.NullQuery
+    if start is not None and start < YEAR_MIN:
+        start, startexcl = None, False
+    if end is not None and end > YEAR_MAX:
+        end, endexcl = None, False
+    return query.NumericRange("year", start, end, startexcl, endexcl)
+
+
+def _integer(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+class _IgnoredBoosts(qparser.BoostPlugin):
+    """Reads `word^2` as Whoosh does, then drops the boost: from users it would only skew the ranking,
+    and without the plugin `^2` would be searched as the word `2`."""
+
+    def filters(self, parser):
+        return [(self._drop_boosts, 510)]  # where BoostPlugin applies them: after groups and whitespace
+
+    def _drop_boosts(self, parser, group):
+        kept = group.empty_copy()
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                kept.append(self._drop_boosts(parser, node))
+            elif not isinstance(node, self.BoostNode):
+                kept.append(node)
+        return kept
 
 
 class WhooshBackend(Backend):
@@ -167,15 +227,15 @@ class WhooshBackend(Backend):
         self._parsers: dict = {}  # query group -> parser
         self._title_analyzer = ix.schema["title"].analyzer  # ix.schema reads the table of contents each time
         self._facet_column = None  # the searcher's reader of the `facets` column (it loads every offset)
-        self._facet_values: FacetValues = ({}, {}, {})  # per facet: document -> its values, read once per searcher
+        self._facet_values: FacetValues = tuple({} for _ in FACETS)  # per facet: document -> its values
 
     @classmethod
-    def create(cls, folder: Path) -> "WhooshBackend":
+    def create(cls, folder: Path) -> WhooshBackend:
         folder.mkdir(parents=True, exist_ok=True)
         return cls(_MappedStorage(str(folder)).create_index(_schema()))
 
     @classmethod
-    def open(cls, folder: Path) -> "WhooshBackend":
+    def open(cls, folder: Path) -> WhooshBackend:
         try:
             ix = _MappedStorage(str(folder)).open_index()
             if set(ix.schema.names()) != set(_schema().names()):
@@ -203,6 +263,12 @@ class WhooshBackend(Backend):
             for doc in add:
                 writer.update_document(**_fields(doc))
             writer.commit()
+            # Whoosh commits without the segment of a helper process that failed: refuse such an index
+            # (the caller then keeps the previous one) rather than make it live without those entries.
+            failed = [task.exitcode for task in getattr(writer, "tasks", ()) if task.exitcode]
+            if failed:
+                raise RuntimeError(f"a process building the search index failed (exit code {failed[0]}); "
+                                   "the index was left as it was")
         except BaseException:
             for process in getattr(writer, "tasks", ()):  # a bulk writer's processes: stop them before
                 process.terminate()                       # cancel() removes the files they work on
@@ -220,16 +286,19 @@ class WhooshBackend(Backend):
             self._searcher.close()
             self._searcher = None
             self._facet_column = None
-            self._facet_values = ({}, {}, {})
+            self._facet_values = tuple({} for _ in FACETS)
 
     def search(self, text: str, filters: Filters, limit: int) -> Page:
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=_Weighting())
-            self._facet_column = self._searcher.reader().column_reader("facets")
+            reader = self._searcher.reader()
+            self._facet_column = reader.column_reader("facets") if reader.has_column("facets") else None
         searcher = self._searcher
+        if not searcher.doc_count():  # no entries (Whoosh's reader of an empty index has no columns)
+            return Page(total=0, hits=[], facets=self._facets(set()), matched="none")
         restrict = _filter_query(filters)
         parsed = self._parse(text, qparser.AndGroup)
-        suggestion, parsed = self._correct(searcher, text, parsed)
+        suggestion, offer, parsed = self._correct(searcher, text, parsed)
         docs, results = self._rank(searcher, parsed, suggestion or text, restrict, limit)
         matched = "all"
         if not docs and _word_count(parsed) > 1:
@@ -238,10 +307,12 @@ class WhooshBackend(Backend):
             docs, results = self._rank(searcher, parsed, suggestion or text, restrict, limit)
             matched = "any"
         if not docs:
-            return Page(0, [], self._facets(docs), suggestion, "none")
+            return Page(total=0, hits=[], facets=self._facets(docs), suggestion=suggestion, matched="none",
+                        did_you_mean=offer)
         words = _highlight_words(searcher, parsed)
         hits = [Hit(dict(hit["display"]), round(hit.score, 4), _highlights(hit, words)) for hit in results]
-        return Page(len(docs), hits, self._facets(docs), suggestion, matched)
+        return Page(total=len(docs), hits=hits, facets=self._facets(docs), suggestion=suggestion, matched=matched,
+                    did_you_mean=offer)
 
     def _rank(self, searcher, parsed: query.Query, text: str, restrict: query.Query | None, limit: int):
         """(every matching document, the top `limit` of them as Whoosh results)."""
@@ -269,7 +340,7 @@ class WhooshBackend(Backend):
             parser = self._parsers[group] = qparser.QueryParser("all", self._ix.schema, group=group)
             parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
             parser.add_plugin(qparser.GtLtPlugin())
-            parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2` from users only skews the ranking
+            parser.replace_plugin(_IgnoredBoosts())
         try:
             return parser.parse(text)
         except Exception:  # the parser is lenient, but a malformed range or field can still fail: plain words
@@ -287,16 +358,16 @@ class WhooshBackend(Backend):
         return query.AndMaybe(parsed, query.And([query.Term("title", word) for word in words]))
 
     def _facets(self, docs: set[int]) -> dict[str, dict[str, int]]:
-        """Counts by type, top-level domain and audience. Each document's `facets` value is read from the
-        column once per searcher; each facet is then counted by its combinations of values (few), so
-        the work per document is done in C."""
+        """Counts by type, top-level domain, audience and format. Each document's `facets` value is read
+        from the column once per searcher; each facet is then counted by its combinations of values
+        (few), so the work per document is done in C."""
         columns, column = self._facet_values, self._facet_column
         for doc in docs:
             if doc not in columns[0]:
-                for values, text in zip(columns, column[doc].decode().split("\t")):
+                for values, text in zip(columns, column[doc].decode().split("\t"), strict=True):
                     values[doc] = _facet_combination(text)
         facets = {}
-        for name, values in zip(FACETS, columns):
+        for name, values in zip(FACETS, columns, strict=True):
             counts: Counter = Counter()
             for combination, n in Counter(map(values.__getitem__, docs)).items():
                 for value in combination:
@@ -304,26 +375,32 @@ class WhooshBackend(Backend):
             facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return facets
 
-    def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, query.Query]:
-        """Replace the words found in no entry by their closest vocabulary word: (suggestion, query)."""
+    def _correct(self, searcher, text: str, parsed: query.Query) -> tuple[str | None, str | None, query.Query]:
+        """Replace the words found in no entry by their closest vocabulary word: (suggestion, offer,
+        query). Words with a digit are never replaced (a number or course code one digit off is
+        another one); words under SHORTEST_CORRECTED letters only go into the offer, not the query."""
         reader = searcher.reader()
         unknown = sorted({(q.startchar, q.endchar) for q in parsed.leaves()
                           if type(q) is query.Term and q.fieldname == "all" and q.startchar is not None
-                          and (q.fieldname, q.text) not in reader})
+                          and (q.fieldname, q.text) not in reader
+                          and not any(ch.isdigit() for ch in text[q.startchar:q.endchar])})
         if not unknown:
-            return None, parsed
+            return None, None, parsed
         corrector = searcher.corrector("spell")
-        corrected = text
+        corrected = offered = text
         for start, end in reversed(unknown[:MAX_CORRECTIONS]):  # from the end: earlier offsets stay valid
             word = text[start:end].lower()
             # The closest words first: the corrector ranks only by frequency within its distance.
             suggestions = corrector.suggest(word, limit=1, maxdist=1, prefix=1) or (
                 corrector.suggest(word, limit=1, maxdist=2, prefix=1) if len(word) > 4 else [])
             if suggestions:
-                corrected = corrected[:start] + suggestions[0] + corrected[end:]
+                offered = offered[:start] + suggestions[0] + offered[end:]
+                if len(word) >= SHORTEST_CORRECTED:
+                    corrected = corrected[:start] + suggestions[0] + corrected[end:]
+        offer = offered if offered != corrected else None
         if corrected == text:
-            return None, parsed
-        return corrected, self._parse(corrected, qparser.AndGroup)
+            return None, offer, parsed
+        return corrected, offer, self._parse(corrected, qparser.AndGroup)
 
 
 ANY_WORDS = qparser.OrGroup.factory(0.9)  # one object, so that its parser is made once
@@ -434,9 +511,9 @@ def _facet_combination(text: str) -> tuple[str, ...]:
 def _filter_query(filters: Filters) -> query.Query | None:
     parts = [query.Term(name, value) for name, value in
              (("type", filters.type), ("domain", filters.domain and filters.domain.strip("/")),
-              ("audience", filters.audience)) if value]
+              ("audience", filters.audience), ("format", filters.format)) if value]
     if filters.year_from is not None or filters.year_to is not None:
-        parts.append(query.NumericRange("year", filters.year_from, filters.year_to))
+        parts.append(_year_range(filters.year_from, filters.year_to))
     return query.And(parts) if parts else None
 
 
