@@ -3,13 +3,15 @@ configuration table and its validation, and the pull-request mode on a temporary
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
 
 from conftest import write_entry
-from kb.links import ConfigError, load_config
+from kb.links import ConfigError, Status, load_config
 from kb.links.config import read_table
+from kb.site.linkstatus import read_link_status
 from test_links_support import kb_with_urls, reply, server  # noqa: F401
 
 ALLOW = ("--allow-network", "127.0.0.1/32")
@@ -193,3 +195,42 @@ def test_unwritable_output_is_a_usage_error(empty_kb, cli, tmp_path):
     (tmp_path / "blocker").write_text("a file, not a folder")
     result = cli(empty_kb, "check-links", "--output", str(tmp_path / "blocker" / "report.md"))
     assert result.exit_code == 2 and "cannot write" in result.stderr
+
+
+def status_url(server, status: Status) -> str:
+    """A URL the checker reports as `status` (with --timeout 0.3s and the exclude pattern `/excluded`)."""
+    if status == Status.MOVED:
+        return server.route("/old", reply(308, {"Location": server.route("/new", reply(200))}))
+    if status == Status.BLOCKED:
+        return f"http://127.0.0.2:{server.port}/blocked"  # outside the allowed 127.0.0.1/32
+    answers = {Status.OK: reply(200), Status.BROKEN: reply(404), Status.TIMEOUT: reply(200, delay=1.0),
+               Status.RATE_LIMITED: reply(429, {"Retry-After": "3600"}), Status.UNVERIFIABLE: reply(403),
+               Status.EXCLUDED: reply(200)}
+    return server.route(f"/{status.value}", answers[status])
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_each_status_sets_the_exit_code_the_cache_and_the_site_as_its_traits_say(server, empty_kb, cli, status):
+    kb_with_urls(empty_kb, status_url(server, status))
+    (empty_kb / "pyproject.toml").write_text('[tool.kb.links]\nexclude = ["/excluded$"]\ndeadline = "2s"\n')
+    result = run(cli, empty_kb, "--timeout", "0.3s", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [r["status"] for r in data["results"]] == [status.value]
+    assert set(data["summary"]) >= {s.value for s in Status} and data["summary"][status.value] == 1
+    assert result.exit_code == (1 if status.fails_run else 0)
+    cache = json.loads((empty_kb / ".kb" / "links-cache.json").read_text())["urls"]
+    assert bool(cache) == status.cached
+    (shown,) = read_link_status(empty_kb).values()
+    assert (shown.working, shown.broken) == (status.working, status.counts_toward_gone)
+    strict = run(cli, empty_kb, "--timeout", "0.3s", "--strict", "--no-cache")
+    assert strict.exit_code == (1 if status.fails_run or status.warns else 0)
+    assert (status.upper() in strict.stdout) == (status.fails_run or status.warns)  # the text report lists problems
+
+
+def test_the_documented_results_table_matches_the_status_vocabulary(repo_root):
+    rows = re.findall(r"^\| `([a-z-]+)` \| .* \| (0|1|0 \(1 with `--strict`\)) \|$",
+                      (repo_root / "docs/links.md").read_text(), re.M)
+    assert [name for name, _ in rows] == [s.value for s in Status]
+    for name, exit_code in rows:
+        status = Status(name)
+        assert exit_code == ("1" if status.fails_run else "0 (1 with `--strict`)" if status.warns else "0"), name

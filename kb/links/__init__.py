@@ -2,7 +2,7 @@
 
 Public surface: check_links(root, config, paths, changed_since, use_cache, suggest_archive, progress)
 -> Report; load_config(root, overrides) -> LinkConfig; load_link_status(root) -> {url: status record}
-(read from STATUS_FILE under the root); ConfigError; STATUSES.
+(read from STATUS_FILE under the root); ConfigError; Status, the vocabulary of outcomes.
 
 Settings live in `[tool.kb.links]` of the KB's pyproject.toml; command-line flags override them.
 Defaults:
@@ -28,10 +28,11 @@ Defaults:
   wayback = "https://web.archive.org/web"            (env KB_LINKS_WAYBACK)
 Every run also writes .kb/link-status.json for the static site (see docs/links.md).
 """
-from .config import STATUSES, ConfigError, LinkConfig, load_config
+from .config import ConfigError, LinkConfig, load_config
+from .status import Status
 from .store import STATUS_FILE, load_link_status
 
-__all__ = ["ConfigError", "LinkConfig", "Report", "STATUSES", "STATUS_FILE", "check_links", "load_config",
+__all__ = ["ConfigError", "LinkConfig", "Report", "STATUS_FILE", "Status", "check_links", "load_config",
            "load_link_status"]
 
 

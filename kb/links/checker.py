@@ -13,6 +13,7 @@ from .hosts import HostLimiter, Scheduler
 from .probers import probe_for
 from .report import Report
 from .result import Result
+from .status import Status
 from .store import LinkCache, write_link_status
 
 
@@ -31,7 +32,7 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     checked = check_and_remember(fetcher, limiter, todo, cache, use_cache, progress)
     if suggest_archive:
         for result in checked.values():
-            if result.status in ("broken", "timeout"):
+            if result.status.counts_toward_gone:
                 result.archive_url = fetcher.archive_url(result.url)
     results = [checked.get(url) or cached[url] for url in urls]
     for result in results:
@@ -85,7 +86,7 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
             try:
                 result = fetcher.check(url)
             except Exception as exc:  # noqa: BLE001 - one URL's surprise must not stop the run
-                result = Result(url, "broken", message=f"checker error: {type(exc).__name__}: {exc}")
+                result = Result(url, Status.BROKEN, message=f"checker error: {type(exc).__name__}: {exc}")
             finally:
                 scheduler.done(host)
             with lock:

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from kb import __version__
 from kb.model import UsageError
 
-STATUSES = ("ok", "moved", "broken", "timeout", "blocked", "rate-limited", "unverifiable", "excluded")
-CACHED_STATUSES = ("ok", "moved", "broken", "timeout", "rate-limited", "unverifiable")  # blocked and
-# excluded depend on this run's settings, so they are never taken from the cache
+from .status import Status
+
+CACHED_STATUSES = [s for s in Status if s.cached]
 ENV_PREFIX = "KB_LINKS_"
 PROBER_BASES = ("youtube_oembed", "doi_api", "arxiv_abs", "wayback")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")

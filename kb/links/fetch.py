@@ -17,11 +17,14 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 from .guard import Blocked, GuardedAdapter
 from .probers import Probe, probe_for, wayback_lookup_url
 from .result import Result
+from .status import Status
 
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
 HEAD_REFUSED = (400, 403, 404, 405, 501)  # answers after which HEAD is worth trying again as GET
 BOT_WALL = (401, 403, 999)
+FAILURE_STATUSES = {"blocked": Status.BLOCKED, "timeout": Status.TIMEOUT, "rate-limited": Status.RATE_LIMITED}
+# every other kind of failure (dns, tls, refused, dropped, invalid) is reported as broken
 
 
 @dataclass
@@ -75,9 +78,9 @@ class Fetcher:
         start = time.monotonic()
         deadline = start + self.config.deadline
         if self.config.excluded(url):
-            return Result(url, "excluded", message="excluded by the `exclude` setting")
+            return Result(url, Status.EXCLUDED, message="excluded by the `exclude` setting")
         if not host_of(url):
-            return Result(url, "broken", message="invalid URL: no host, or a malformed one")
+            return Result(url, Status.BROKEN, message="invalid URL: no host, or a malformed one")
         self.session().cookies.clear()
         probe = probe_for(url, self.config)
         target = without_credentials(probe.target if probe else url)
@@ -265,12 +268,13 @@ def without_credentials(url: str) -> str:
 
 def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...]) -> Result:
     answer = trail.answer
-    result = Result(url, "broken", answer.code, trail.final_url, trail.redirects, trail.method)
+    result = Result(url, Status.BROKEN, http_status=answer.code, final_url=trail.final_url,
+                    redirects=trail.redirects, method=trail.method)
     if trail.problem:
         result.message = trail.problem
         return result
     if answer.failure:
-        result.status = answer.failure if answer.failure in ("blocked", "timeout", "rate-limited") else "broken"
+        result.status = FAILURE_STATUSES.get(answer.failure, Status.BROKEN)
         result.message, result.final_url = answer.message, None
         return result
     verdict = probe.interpret(answer.code, answer.body) if probe else None
@@ -280,23 +284,23 @@ def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...
         result.status, result.message = verdict
         return result
     result.status, result.message = status_of(answer, accept)
-    if result.status == "ok" and not probe:
+    if result.status == Status.OK and not probe:
         moved_to = new_address(trail.redirects)
         if moved_to:
-            result.status, result.message = "moved", f"moved permanently to {moved_to}: update the entry"
+            result.status, result.message = Status.MOVED, f"moved permanently to {moved_to}: update the entry"
     return result
 
 
-def status_of(answer: Answer, accept: tuple[int, ...]) -> tuple[str, str]:
+def status_of(answer: Answer, accept: tuple[int, ...]) -> tuple[Status, str]:
     code = answer.code
     label = f"HTTP {code} {answer.reason}".strip()
     if answer.rate_limited:
-        return "rate-limited", f"{label}: {answer.message or 'still rate-limited after retries'}"
+        return Status.RATE_LIMITED, f"{label}: {answer.message or 'still rate-limited after retries'}"
     if 200 <= code < 300 or code in accept:
-        return "ok", ""
+        return Status.OK, ""
     if code in BOT_WALL or "cf-mitigated" in answer.headers:
-        return "unverifiable", f"{label}: the site refuses automated checks (a bot wall?); check it by hand"
-    return "broken", label + (f" ({answer.message})" if answer.message else "")
+        return Status.UNVERIFIABLE, f"{label}: the site refuses automated checks (a bot wall?); check it by hand"
+    return Status.BROKEN, label + (f" ({answer.message})" if answer.message else "")
 
 
 def new_address(redirects: list) -> str | None:

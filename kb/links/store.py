@@ -9,8 +9,7 @@ from pathlib import Path
 
 from kb.model import atomic_write
 
-from .config import CACHED_STATUSES
-from .result import HISTORY_FAILURES, SUCCESSES, Result, now_iso
+from .result import Result, now_iso
 
 STATUS_FILE = ".kb/link-status.json"
 CACHE_VERSION = 1
@@ -38,14 +37,14 @@ class LinkCache:
     def fresh(self, url: str, max_age: dict) -> Result | None:
         """The cached result for `url` if it is younger than the lifetime of its status."""
         record = self.records.get(url)
-        if not record or record.get("status") not in CACHED_STATUSES:
+        if not record:
             return None
-        try:
+        try:  # a record with an unknown status, a bad date or missing fields is checked again
             result = Result(**{k: v for k, v in record.items() if k in _RESULT_FIELDS})
             age = (datetime.now(timezone.utc) - datetime.fromisoformat(result.checked_at)).total_seconds()
         except (TypeError, ValueError):
             return None
-        if not 0 <= age < max_age.get(result.status, 0):
+        if not result.status.cached or not 0 <= age < max_age.get(result.status, 0):
             return None
         result.from_cache = True
         return result
@@ -54,7 +53,7 @@ class LinkCache:
         """Carry the URL's history forward onto `result` and keep it."""
         previous = self.records.get(result.url, {})
         update_history(result, previous)
-        if result.status in CACHED_STATUSES:
+        if result.status.cached:
             self.records[result.url] = {k: v for k, v in result.as_json().items() if k in _RESULT_FIELDS}
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -68,9 +67,9 @@ def update_history(result: Result, previous: dict) -> None:
     result.first_failed = previous.get("first_failed")
     count = previous.get("consecutive_failures", 0)
     result.consecutive_failures = count if isinstance(count, int) else 0
-    if result.status in SUCCESSES:
+    if result.status.working:
         result.last_ok, result.first_failed, result.consecutive_failures = result.checked_at, None, 0
-    elif result.status in HISTORY_FAILURES:
+    elif result.status.counts_toward_gone:
         result.first_failed = result.first_failed or result.checked_at
         result.consecutive_failures += 1
 
