@@ -10,7 +10,7 @@ when kb starts):
   `id` (default: from the title and year), refuses what is missing (MissingFields), duplicates
   (EntryExists, naming the entry) and anything `kb validate` rejects (EntryInvalid); validates the
   exact text in a staging folder, then writes it atomically, never over a file. PROSE_WIDTH = 100.
-- fetch: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout 15 s,
+- metadata: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout 15 s,
   Retry-After honoured up to 30 s; environment variables KB_ARXIV_API, KB_CROSSREF_API,
   KB_DOI_RESOLVER, KB_FETCH_TIMEOUT, KB_FETCH_MAX_WAIT, KB_CONTACT_EMAIL); FetchError, NotFound.
 - bibtex: import_bibtex(root, text, domains, audience, dry_run=False) -> ImportReport.

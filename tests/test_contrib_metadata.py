@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from kb.contrib.fetch import FetchError, FetchSettings, NotFound, fetch_arxiv, fetch_doi
+from kb.contrib.metadata import FetchError, FetchSettings, NotFound, fetch_arxiv, fetch_doi
 from kb.model import read_entry
 
 DATA = Path(__file__).parent / "data" / "contrib"
