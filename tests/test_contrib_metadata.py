@@ -93,6 +93,34 @@ def test_429_asking_for_longer_than_the_cap_fails_at_once(server):
     assert len(server.log) == 1
 
 
+def test_retry_after_as_an_http_date_is_read_as_the_link_checker_reads_it(server):
+    from email.utils import formatdate
+
+    server.expect_oneshot_request("/api/query").respond_with_data(
+        "slow down", status=503, headers={"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+    serve_arxiv(server, "arxiv-2412.06769.atom.xml")
+    started = time.monotonic()
+    assert fetch_arxiv("2412.06769", settings(server))["year"] == 2024
+    assert 0.5 <= time.monotonic() - started < 4 and len(server.log) == 2
+    server.clear()
+    server.expect_request("/api/query").respond_with_data(
+        "later", status=429, headers={"Retry-After": formatdate(time.time() + 3600, usegmt=True)})
+    with pytest.raises(FetchError, match=r"asked to wait 3[56]\d\d s;"):
+        fetch_arxiv("2412.06769", settings(server))
+
+
+def test_the_retry_after_reader_both_clients_share_does_not_load_requests():
+    import subprocess
+    import sys
+
+    def python(code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert python("import sys, kb.cli, kb.model.http; print('requests' in sys.modules)") == "False"
+    assert python("from kb.links import fetch; from kb.contrib import metadata; from kb.model import http; "
+                  "print(fetch.retry_after_seconds is metadata.retry_after_seconds is http.retry_after_seconds)") == "True"
+
+
 def test_a_server_that_does_not_answer_in_time(server):
     def slow(request):
         time.sleep(1.0)

@@ -18,7 +18,6 @@ rules out entity expansion ("billion laughs") and external entities in a respons
 """
 from __future__ import annotations
 
-import email.utils
 import html
 import os
 import re
@@ -29,6 +28,7 @@ from urllib.parse import quote
 from kb import __version__
 from kb.model import DOI_PATTERN, KbError, arxiv_url, bare_doi, doi_url
 from kb.model import arxiv_id as parse_arxiv_id
+from kb.model.http import retry_after_seconds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -164,9 +164,9 @@ def _get(url: str, settings: FetchSettings, service: str, **kwargs):
             raise FetchError(f"cannot reach {service} ({url}): {type(exc).__name__}") from None
         if response.status_code not in RETRY_STATUSES:
             break
-        delay = _retry_after(response.headers.get("Retry-After"))
+        delay = retry_after_seconds(response.headers.get("Retry-After"))
         if delay is None or waited + delay > settings.max_wait:
-            asked = f"asked to wait {delay:g} s" if delay is not None else "no Retry-After given"
+            asked = f"asked to wait {delay:.0f} s" if delay is not None else "no Retry-After given"
             raise FetchError(f"{service} is rate limiting requests (HTTP {response.status_code}, {asked}; kb waits "
                              f"at most {settings.max_wait:g} s): try again later")
         time.sleep(delay)
@@ -178,18 +178,6 @@ def _get(url: str, settings: FetchSettings, service: str, **kwargs):
     if response.status_code >= 400:
         raise FetchError(f"{service} answered HTTP {response.status_code}")
     return response
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def _json(response, service: str) -> dict:

@@ -8,11 +8,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+from kb.model.http import retry_after_seconds
 
 from .guard import Blocked, GuardedAdapter
 from .probers import Probe, probe_for, wayback_lookup_url
@@ -232,20 +233,6 @@ def failure_answer(exc: Exception, timeout: float) -> Answer:
 def short(exc: BaseException) -> str:
     text = str(exc)
     return text.rsplit(": ", 1)[-1].strip("()'\" ")[:160] or type(exc).__name__
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def host_of(url: str) -> str:
