@@ -117,8 +117,9 @@ def test_the_retry_after_reader_both_clients_share_does_not_load_requests():
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
     assert python("import sys, kb.cli, kb.model.http; print('requests' in sys.modules)") == "False"
-    assert python("from kb.links import fetch; from kb.contrib import metadata; from kb.model import http; "
-                  "print(fetch.retry_after_seconds is metadata.retry_after_seconds is http.retry_after_seconds)") == "True"
+    shared = python("from kb.links import fetch; from kb.contrib import metadata; from kb.model import http; "
+                    "print(fetch.retry_after_seconds is metadata.retry_after_seconds is http.retry_after_seconds)")
+    assert shared == "True"
 
 
 def test_a_server_that_does_not_answer_in_time(server):
