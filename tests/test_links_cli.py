@@ -257,7 +257,35 @@ def test_progress_bar_draws_on_stderr(capsys):
 def test_unwritable_output_is_a_usage_error(empty_kb, cli, tmp_path):
     (tmp_path / "blocker").write_text("a file, not a folder")
     result = cli(empty_kb, "check-links", "--output", str(tmp_path / "blocker" / "report.md"))
-    assert result.exit_code == 2 and "cannot write" in result.stderr
+    assert result.exit_code == 2 and f"--output {tmp_path / 'blocker' / 'report.md'}: " in result.stderr
+    assert (tmp_path / "blocker").read_text() == "a file, not a folder"
+
+
+@pytest.mark.parametrize("option", ["--output", "--cache"])
+def test_output_and_cache_in_a_missing_folder_are_usage_errors_before_any_request(server, empty_kb, cli, tmp_path,
+                                                                                  option):
+    kb_with_urls(empty_kb, server.route("/p", reply(200)))
+    missing = tmp_path / "no-such-folder" / "file.json"
+    result = run(cli, empty_kb, option, str(missing))
+    assert result.exit_code == 2, result.output
+    assert f"kb: error: {option} {missing}: the folder {missing.parent} does not exist" in result.stderr
+    assert not missing.parent.exists() and server.count() == 0
+
+
+def test_cache_setting_in_a_missing_folder_is_a_usage_error(server, empty_kb, cli):
+    kb_with_urls(empty_kb, server.route("/p", reply(200)))
+    (empty_kb / "pyproject.toml").write_text('[tool.kb.links]\ncache = "state/links.json"\n')
+    result = run(cli, empty_kb)
+    assert result.exit_code == 2 and "the `cache` setting" in result.stderr and "does not exist" in result.stderr
+    assert not (empty_kb / "state").exists() and server.count() == 0
+
+
+def test_kbs_own_state_folder_is_made_for_the_cache(server, empty_kb, cli, monkeypatch):
+    kb_with_urls(empty_kb, server.route("/p", reply(200)))
+    monkeypatch.chdir(empty_kb)  # as the weekly workflow runs it, on a fresh clone without .kb/
+    result = run(cli, empty_kb, "--cache", ".kb/links-cache.json")
+    assert result.exit_code == 0, result.output
+    assert (empty_kb / ".kb" / "links-cache.json").is_file()
 
 
 def status_url(server, status: Status) -> str:

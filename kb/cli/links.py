@@ -37,31 +37,33 @@ def check_links(state, paths, fmt, output, no_cache, strict, suggest_archive, ch
     unverifiable or excluded. Exit 1 when any is broken, timed out or blocked. Settings come from
     [tool.kb.links] in pyproject.toml (defaults shown); flags override them. See docs/links.md."""
     from kb.links import check_links as run, load_config
+    from kb.model import atomic_write, output_file
 
-    config = load_config(state.root, config_overrides(settings))
+    target = output_file(output, "--output") if output else None  # before the run, not after it
+    config = load_config(state.root, config_overrides(state.root, settings))
     progress = progress_bar() if fmt == "text" and sys.stderr.isatty() else None
     report = run(state.root, config, paths=list(paths) or None, changed_since=changed_since, use_cache=not no_cache,
                  suggest_archive=suggest_archive, progress=progress)
     for notice in report.notices:
         click.echo(f"kb: warning: {notice}", err=True)
     text = report.format(fmt)
-    if output:
-        from kb.model import UsageError, atomic_write
-        try:
-            atomic_write(output, text + "\n")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if target:
+        atomic_write(target, text + "\n")
     elif text:
         click.echo(text)
     click.echo(report.summary_line(), err=True)
     raise SystemExit(report.exit_code(strict))
 
 
-def config_overrides(settings: dict) -> dict:
-    """The flags' values by setting name; None (or nothing repeated) means not given."""
-    cache = settings["cache"]
-    return {**{name: (value or None) if isinstance(value, tuple) else value for name, value in settings.items()},
-            "cache": str(Path(cache).resolve()) if cache else None}
+def config_overrides(root: Path, settings: dict) -> dict:
+    """The flags' values by setting name (None, or nothing repeated: not given); --cache is relative to the
+    current folder, and its folder must exist."""
+    from kb.links import cache_location
+
+    given = {name: (value or None) if isinstance(value, tuple) else value for name, value in settings.items()}
+    if given["cache"]:
+        given["cache"] = str(cache_location(root, Path(given["cache"]).resolve(), "--cache"))
+    return given
 
 
 def progress_bar():

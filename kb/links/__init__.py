@@ -3,14 +3,17 @@
 Public surface: check_links(root, config, *, paths, changed_since, use_cache, suggest_archive, progress)
 -> Report; load_config(root, overrides) -> LinkConfig, built from SETTINGS (each setting's name, default,
 validator and help: the one place they are written); ConfigError; Status, the vocabulary of outcomes;
-load_link_status(root) -> {url: status record}, read from STATUS_FILE, which every run writes for the site.
+load_link_status(root) -> {url: status record}, read from STATUS_FILE, which every run writes for the site;
+cache_location(root, path, option) -> the cache file, whose folder must exist; NotACache, for a --cache file
+kb did not write.
 """
 from .config import SETTINGS, ConfigError, LinkConfig, load_config
 from .status import Status
 
-__all__ = ["ConfigError", "LinkConfig", "Report", "SETTINGS", "STATUS_FILE", "Status", "check_links", "load_config",
-           "load_link_status"]
-_LAZY = {"check_links": "checker", "Report": "report", "STATUS_FILE": "store", "load_link_status": "store"}
+__all__ = ["ConfigError", "LinkConfig", "NotACache", "Report", "SETTINGS", "STATUS_FILE", "Status", "cache_location",
+           "check_links", "load_config", "load_link_status"]
+_LAZY = {"check_links": "checker", "Report": "report", "STATUS_FILE": "store", "load_link_status": "store",
+         "cache_location": "store", "NotACache": "store"}
 
 
 def __getattr__(name: str):

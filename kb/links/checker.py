@@ -14,7 +14,7 @@ from .probers import probe_for
 from .report import Report
 from .result import Result
 from .status import Status
-from .store import LinkCache, write_link_status
+from .store import LinkCache, cache_location, write_link_status
 
 
 def check_links(root: Path, config, paths: list[Path] | None = None, changed_since: str | None = None,
@@ -23,7 +23,7 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     results arrive. Writes the cache (unless use_cache is False) and .kb/link-status.json."""
     started = time.monotonic()
     urls, notices = collect_urls(root, select_files(root, paths, changed_since))
-    cache = LinkCache.load(root / config.cache) if use_cache else LinkCache(None)
+    cache = LinkCache.load(cache_location(root, config.cache, "the `cache` setting")) if use_cache else LinkCache(None)
     notices += [cache.notice] if cache.notice else []
     cached = {url: cache.fresh(url, config.max_age) for url in urls}
     todo = [url for url, hit in cached.items() if hit is None]
