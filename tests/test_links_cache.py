@@ -195,3 +195,13 @@ def test_unwritable_state_folder_is_a_warning_not_a_crash(server, empty_kb, cli)
     result = cli(empty_kb, "check-links", *ALLOW)
     assert result.exit_code == 0
     assert "could not write the cache" in result.stderr and "could not write the link status" in result.stderr
+
+
+def test_check_links_takes_its_options_by_keyword_only(server, empty_kb):
+    from kb.links import check_links
+
+    path = kb_with_urls(empty_kb, server.route("/p", reply(200)))
+    with pytest.raises(TypeError, match="positional"):
+        check_links(empty_kb, FAST, [path], None, False)  # which of these is use_cache? the call cannot say
+    report = check_links(empty_kb, FAST, paths=[path], use_cache=False)
+    assert [r.status for r in report.results] == ["ok"] and not (empty_kb / ".kb" / "links-cache.json").exists()

@@ -17,7 +17,7 @@ from .status import Status
 from .store import LinkCache, cache_location, write_link_status
 
 
-def check_links(root: Path, config, paths: list[Path] | None = None, changed_since: str | None = None,
+def check_links(root: Path, config, *, paths: list[Path] | None = None, changed_since: str | None = None,
                 use_cache: bool = True, suggest_archive: bool = False, progress=None) -> Report:
     """Check the URLs of the selected entries (default all); `progress(done, total)` is called as
     results arrive. Writes the cache (unless use_cache is False) and .kb/link-status.json."""
@@ -29,7 +29,7 @@ def check_links(root: Path, config, paths: list[Path] | None = None, changed_sin
     todo = [url for url, hit in cached.items() if hit is None]
     limiter = HostLimiter(config.limit)
     fetcher = Fetcher(config, NetworkGuard(config.allow_networks), limiter)
-    checked = check_and_remember(fetcher, limiter, todo, cache, use_cache, progress)
+    checked = check_and_remember(fetcher, limiter, todo, cache=cache, save=use_cache, progress=progress)
     if suggest_archive:
         for result in checked.values():
             if result.status.counts_toward_gone:
@@ -52,14 +52,14 @@ def saved(notices: list[str], what: str, write) -> None:
         notices.append(f"could not write {what}: {exc}")
 
 
-def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], cache: LinkCache, save: bool,
+def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], *, cache: LinkCache, save: bool,
                        progress=None) -> dict[str, Result]:
     """Check `urls`, carrying each URL's history forward in the cache; after Ctrl-C, what was checked
     so far is saved before the interruption goes on."""
     checked: dict[str, Result] = {}
     interrupted = True
     try:
-        run_pool(fetcher, limiter, urls, fetcher.config.concurrency, checked, progress)
+        run_pool(fetcher, limiter, urls, results=checked, progress=progress)
         interrupted = False
     finally:
         for result in checked.values():
@@ -69,9 +69,8 @@ def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], 
     return checked
 
 
-def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, results: dict,
-             progress=None) -> None:
-    """Fill `results` ({url: Result}) for `urls`, checked by up to `concurrency` threads, per-host limits
+def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], *, results: dict, progress=None) -> None:
+    """Fill `results` ({url: Result}) for `urls`, checked by up to `concurrency` threads (the setting), per-host limits
     kept. On KeyboardInterrupt the workers stop taking URLs and `results` holds what was done."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
@@ -94,7 +93,7 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
                 if progress:
                     progress(len(results), len(urls))
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(concurrency, len(urls)))]
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(fetcher.config.concurrency, len(urls)))]
     for thread in threads:
         thread.start()
     try:

@@ -88,23 +88,23 @@ class Fetcher:
         rule = self.config.host_rule(host_of(target))
         methods = ("GET",) if probe or rule.method == "GET" else ("HEAD", "GET")
         for method in methods:
-            trail = self.follow(target, method, deadline, need_body=probe is not None)
+            trail = self.follow(target, method, deadline=deadline, need_body=probe is not None)
             if not (method == "HEAD" and head_refused(trail.answer)):
                 break
-        result = classify(url, trail, probe, rule.accept)
+        result = classify(url, trail, probe=probe, accept=rule.accept)
         result.elapsed = time.monotonic() - start
         return result
 
     def archive_url(self, url: str) -> str | None:
         """The latest Wayback Machine snapshot of `url`, from the redirect of web/<url> (not followed)."""
         lookup = wayback_lookup_url(url, self.config)
-        answer = self.request(lookup, "GET", time.monotonic() + self.config.deadline, need_body=False)
+        answer = self.request(lookup, "GET", deadline=time.monotonic() + self.config.deadline, need_body=False)
         return urljoin(lookup, answer.location) if answer.location else None
 
-    def follow(self, url: str, method: str, deadline: float, need_body: bool) -> Trail:
+    def follow(self, url: str, method: str, *, deadline: float, need_body: bool) -> Trail:
         redirects, seen, current = [], {url}, url
         while True:
-            answer = self.with_retries(current, method, deadline, need_body)
+            answer = self.with_retries(current, method, deadline=deadline, need_body=need_body)
             if not answer.location:
                 return Trail(answer, method, current, redirects)
             try:
@@ -124,11 +124,11 @@ class Fetcher:
             seen.add(target)
             current, method = target, ("GET" if answer.code == 303 else method)
 
-    def with_retries(self, url: str, method: str, deadline: float, need_body: bool) -> Answer:
+    def with_retries(self, url: str, method: str, *, deadline: float, need_body: bool) -> Answer:
         attempt = 0
         while True:
-            answer = self.request(url, method, deadline, need_body)
-            wait = self.retry_wait(answer, attempt, deadline, method, host_of(url))
+            answer = self.request(url, method, deadline=deadline, need_body=need_body)
+            wait = self.retry_wait(answer, attempt, deadline=deadline, method=method, host=host_of(url))
             if wait is None:
                 return answer
             if answer.code in (429, 503) and "retry-after" in answer.headers:
@@ -136,7 +136,7 @@ class Fetcher:
             time.sleep(wait)
             attempt += 1
 
-    def retry_wait(self, answer: Answer, attempt: int, deadline: float, method: str, host: str) -> float | None:
+    def retry_wait(self, answer: Answer, attempt: int, *, deadline: float, method: str, host: str) -> float | None:
         """Seconds to wait before trying again, or None (marking a rate limit that cannot be waited out)."""
         code, config = answer.code, self.config
         temporary = (code is not None and (code >= 500 or code in (408, 429))
@@ -160,7 +160,7 @@ class Fetcher:
             return None
         return wait
 
-    def request(self, url: str, method: str, deadline: float, need_body: bool) -> Answer:
+    def request(self, url: str, method: str, *, deadline: float, need_body: bool) -> Answer:
         host = host_of(url)
         if not host:
             return Answer(failure="invalid", message="the URL has no host")
@@ -185,13 +185,13 @@ class Fetcher:
             except Exception as exc:  # noqa: BLE001 - every failure becomes a reported kind
                 return failure_answer(exc, timeout)
             try:
-                body = self.read_body(response, deadline, need_body)
+                body = self.read_body(response, deadline=deadline, need_body=need_body)
             finally:
                 response.close()
         return Answer(response.status_code, response.reason or "", {k.lower(): v for k, v in response.headers.items()},
                       body)
 
-    def read_body(self, response, deadline: float, need_body: bool) -> bytes:
+    def read_body(self, response, *, deadline: float, need_body: bool) -> bytes:
         """The body up to max_body bytes when a prober needs it, or when it is that small anyway (so the
         connection can be reused); otherwise nothing: closing the response drops the connection."""
         limit, length = self.config.max_body, response.headers.get("content-length", "")
@@ -253,7 +253,7 @@ def without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...]) -> Result:
+def classify(url: str, trail: Trail, *, probe: Probe | None, accept: tuple[int, ...]) -> Result:
     answer = trail.answer
     result = Result(url, Status.BROKEN, http_status=answer.code, final_url=trail.final_url,
                     redirects=trail.redirects, method=trail.method)
