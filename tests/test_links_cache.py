@@ -75,6 +75,17 @@ def test_a_damaged_cache_is_moved_aside_with_a_warning_and_rewritten(server, emp
     assert len(list(cache_file.parent.glob("links-cache.json.corrupt-*"))) == 2  # the first one is kept
 
 
+def test_a_damaged_cache_that_cannot_be_moved_aside_is_left_as_it_is(server, empty_kb, cli):
+    kb_with_urls(empty_kb, server.route("/p", reply(200)))
+    cache_file = empty_kb / ("c" * 240 + ".json")  # no room in the name for .corrupt-<time>: the rename fails
+    damaged = b'{"format": "kb-links-cache", "version": 1, "urls": {"http://'
+    cache_file.write_bytes(damaged)
+    result = cli(empty_kb, "check-links", *ALLOW, "--cache", str(cache_file))
+    assert result.exit_code == 0, result.output
+    assert "is damaged and cannot be moved aside (File name too long); it is left as it is" in result.stderr
+    assert cache_file.read_bytes() == damaged
+
+
 @pytest.mark.parametrize("content", [b"[tool.kb.links]\nper_host = 2\n", b"{not json", b'{"version": 2, "urls": {}}',
                                      b'{"urls": {}}', b"", b"\x89PNG\r\n\x1a\n\x00"])
 def test_a_file_that_is_not_a_kb_cache_is_refused_and_left_alone(server, empty_kb, cli, content):

@@ -61,8 +61,9 @@ class LinkCache:
         try:
             aside = _move_aside(path)
         except OSError as exc:
-            return cls(None, notice=f"the link cache {path} is damaged and cannot be moved aside "
-                                    f"({exc.strerror or exc}); it is left as it is, and this run's results are not cached")
+            reason = exc.strerror or exc
+            return cls(None, notice=f"the link cache {path} is damaged and cannot be moved aside ({reason}); it is "
+                                    "left as it is, and this run's results are not cached")
         return cls(path, notice=f"the link cache {path} was damaged: moved aside to {aside.name}, a new one is written")
 
     def fresh(self, url: str, max_age: dict) -> Result | None:
