@@ -58,7 +58,7 @@ def new(state, entry_type: str, entry_id: str | None, offline: bool, dry_run: bo
 
 
 def _fetched(data: dict) -> dict:
-    from kb.contrib.fetch import fetch_arxiv, fetch_doi
+    from kb.contrib.metadata import fetch_arxiv, fetch_doi
 
     found = fetch_arxiv(data["arxiv"]) if data.get("arxiv") else fetch_doi(data["doi"])
     click.echo(f"fetched: {found['title']} ({found.get('year', 'no year')})", err=True)

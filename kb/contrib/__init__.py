@@ -10,9 +10,9 @@ when kb starts):
   `id` (default: from the title and year), refuses what is missing (MissingFields), duplicates
   (EntryExists, naming the entry) and anything `kb validate` rejects (EntryInvalid); validates the
   exact text in a staging folder, then writes it atomically, never over a file. PROSE_WIDTH = 100.
-- fetch: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout 15 s,
-  Retry-After honoured up to 30 s; environment variables KB_ARXIV_API, KB_CROSSREF_API,
-  KB_DOI_RESOLVER, KB_FETCH_TIMEOUT, KB_FETCH_MAX_WAIT, KB_CONTACT_EMAIL); FetchError, NotFound.
+- metadata: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout, the
+  longest Retry-After waited for, contact e-mail), read from the KB_* variables its SETTINGS table
+  names; FetchError, NotFound.
 - bibtex: import_bibtex(root, text, domains, audience, dry_run=False) -> ImportReport.
 - export: export_text(root, format) for `bibtex`, `csl-json` and `json` (EXPORT_VERSION = 1).
 - naming: option_name(field), the `kb new` option for a field.

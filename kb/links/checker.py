@@ -13,25 +13,26 @@ from .hosts import HostLimiter, Scheduler
 from .probers import probe_for
 from .report import Report
 from .result import Result
-from .store import LinkCache, write_link_status
+from .status import Status
+from .store import LinkCache, cache_location, write_link_status
 
 
-def check_links(root: Path, config, paths: list[Path] | None = None, changed_since: str | None = None,
+def check_links(root: Path, config, *, paths: list[Path] | None = None, changed_since: str | None = None,
                 use_cache: bool = True, suggest_archive: bool = False, progress=None) -> Report:
     """Check the URLs of the selected entries (default all); `progress(done, total)` is called as
     results arrive. Writes the cache (unless use_cache is False) and .kb/link-status.json."""
     started = time.monotonic()
     urls, notices = collect_urls(root, select_files(root, paths, changed_since))
-    cache = LinkCache.load(root / config.cache) if use_cache else LinkCache(None)
+    cache = LinkCache.load(cache_location(root, config.cache, "the `cache` setting")) if use_cache else LinkCache(None)
     notices += [cache.notice] if cache.notice else []
     cached = {url: cache.fresh(url, config.max_age) for url in urls}
     todo = [url for url, hit in cached.items() if hit is None]
     limiter = HostLimiter(config.limit)
     fetcher = Fetcher(config, NetworkGuard(config.allow_networks), limiter)
-    checked = check_and_remember(fetcher, limiter, todo, cache, use_cache, progress)
+    checked = check_and_remember(fetcher, limiter, todo, cache=cache, save=use_cache, progress=progress)
     if suggest_archive:
         for result in checked.values():
-            if result.status in ("broken", "timeout"):
+            if result.status.counts_toward_gone:
                 result.archive_url = fetcher.archive_url(result.url)
     results = [checked.get(url) or cached[url] for url in urls]
     for result in results:
@@ -51,14 +52,14 @@ def saved(notices: list[str], what: str, write) -> None:
         notices.append(f"could not write {what}: {exc}")
 
 
-def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], cache: LinkCache, save: bool,
+def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], *, cache: LinkCache, save: bool,
                        progress=None) -> dict[str, Result]:
     """Check `urls`, carrying each URL's history forward in the cache; after Ctrl-C, what was checked
     so far is saved before the interruption goes on."""
     checked: dict[str, Result] = {}
     interrupted = True
     try:
-        run_pool(fetcher, limiter, urls, fetcher.config.concurrency, checked, progress)
+        run_pool(fetcher, limiter, urls, results=checked, progress=progress)
         interrupted = False
     finally:
         for result in checked.values():
@@ -68,9 +69,8 @@ def check_and_remember(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], 
     return checked
 
 
-def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrency: int, results: dict,
-             progress=None) -> None:
-    """Fill `results` ({url: Result}) for `urls`, checked by up to `concurrency` threads, per-host limits
+def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], *, results: dict, progress=None) -> None:
+    """Fill `results` ({url: Result}) for `urls`, checked by up to `concurrency` threads (the setting), per-host limits
     kept. On KeyboardInterrupt the workers stop taking URLs and `results` holds what was done."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
@@ -85,7 +85,7 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
             try:
                 result = fetcher.check(url)
             except Exception as exc:  # noqa: BLE001 - one URL's surprise must not stop the run
-                result = Result(url, "broken", message=f"checker error: {type(exc).__name__}: {exc}")
+                result = Result(url, Status.BROKEN, message=f"checker error: {type(exc).__name__}: {exc}")
             finally:
                 scheduler.done(host)
             with lock:
@@ -93,7 +93,7 @@ def run_pool(fetcher: Fetcher, limiter: HostLimiter, urls: list[str], concurrenc
                 if progress:
                     progress(len(results), len(urls))
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(concurrency, len(urls)))]
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(fetcher.config.concurrency, len(urls)))]
     for thread in threads:
         thread.start()
     try:

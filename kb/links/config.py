@@ -1,37 +1,22 @@
-"""The link checker's settings: defaults, `[tool.kb.links]` in the KB's pyproject.toml, environment
-variables for the prober base URLs, then command-line overrides, each value validated with a message
-that names where it came from."""
+"""The link checker's settings: one table (SETTINGS: name, default, validator, help) from which come
+LinkConfig, the checking of `[tool.kb.links]` in the KB's pyproject.toml, of the environment variables and
+of the command-line flags (in that order of precedence), the flags' help and the table in docs/links.md."""
 from __future__ import annotations
 
 import ipaddress
 import os
 import re
-import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from kb import __version__
-from kb.model import UsageError
+from kb.model.settings import (COMMAND_LINE, ENVIRONMENT, ConfigError, Setting, apply, at_least, duration,
+                               environment_values, header_name, header_safe, http_base, longer_than, non_blank,
+                               settings_dataclass, string_list)
 
-STATUSES = ("ok", "moved", "broken", "timeout", "blocked", "rate-limited", "unverifiable", "excluded")
-CACHED_STATUSES = ("ok", "moved", "broken", "timeout", "rate-limited", "unverifiable")  # blocked and
-# excluded depend on this run's settings, so they are never taken from the cache
-ENV_PREFIX = "KB_LINKS_"
-PROBER_BASES = ("youtube_oembed", "doi_api", "arxiv_abs", "wayback")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+from .status import Status
 
-
-class ConfigError(UsageError):
-    """A setting has a value the checker cannot use (exit 2)."""
-
-
-def default_max_age() -> dict[str, float]:
-    """Seconds a result stays fresh, per status: successes for a week; failures are checked again on
-    every run so that consecutive failures count runs, not one bad night."""
-    week = 7 * 86400.0
-    return {"ok": week, "moved": week, "unverifiable": week, "broken": 0.0, "timeout": 0.0, "rate-limited": 0.0}
+__all__ = ["ConfigError", "HostRule", "LinkConfig", "SETTINGS", "load_config", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -45,131 +30,23 @@ class HostRule:
     method: str = "HEAD"
 
 
-@dataclass(frozen=True)
-class LinkConfig:
-    concurrency: int = 64
-    per_host: int = 4
-    timeout: float = 10.0
-    deadline: float = 30.0
-    retries: int = 2
-    backoff: float = 0.5
-    max_retry_after: float = 30.0
-    max_redirects: int = 10
-    max_body: int = 65536
-    user_agent: str = f"kb-check-links/{__version__} (link checker of a curated knowledge base; python-requests)"
-    cache: str = ".kb/links-cache.json"
-    max_age: dict = field(default_factory=default_max_age)
-    gone_after: int = 3
-    exclude: tuple[str, ...] = ()
-    allow_networks: tuple[str, ...] = ()
-    hosts: dict = field(default_factory=dict)
-    youtube_oembed: str = "https://www.youtube.com/oembed"
-    doi_api: str = "https://doi.org/api/handles"
-    arxiv_abs: str = "https://arxiv.org/abs"
-    wayback: str = "https://web.archive.org/web"
-
-    def host_rule(self, host: str) -> HostRule:
-        return self.hosts.get(host.lower(), _NO_RULE)
-
-    def limit(self, host: str) -> int:
-        return self.host_rule(host).per_host or self.per_host
-
-    def excluded(self, url: str) -> bool:
-        return any(re.search(pattern, url) for pattern in self.exclude)
-
-
-_NO_RULE = HostRule()
-
-
-def load_config(root: Path, overrides: dict | None = None, environ=None) -> LinkConfig:
-    """Defaults, then [tool.kb.links] from root/pyproject.toml, then KB_LINKS_<BASE> environment
-    variables (the prober base URLs), then `overrides` (command-line values; None means not given)."""
-    environ = os.environ if environ is None else environ
-    config = apply(LinkConfig(), read_table(root / "pyproject.toml"), "pyproject.toml [tool.kb.links]")
-    env = {name: environ[ENV_PREFIX + name.upper()] for name in PROBER_BASES if environ.get(ENV_PREFIX + name.upper())}
-    config = apply(config, env, "environment")
-    given = {k: v for k, v in (overrides or {}).items() if v is not None}
-    return apply(config, given, "command line")
-
-
-def read_table(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
-    table = data.get("tool", {}).get("kb", {}).get("links", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.kb.links] must be a table")
-    return table
-
-
-def apply(config: LinkConfig, values: dict, source: str) -> LinkConfig:
-    """`config` with `values` validated and set; ConfigError names the source and the key."""
-    known = {f.name for f in fields(LinkConfig)}
-    changes = {}
-    for key, value in values.items():
-        name = key.replace("-", "_")
-        if name not in known:
-            raise ConfigError(f"{source}: unknown setting `{key}` (known: {', '.join(sorted(known))})")
-        try:
-            changes[name] = _VALIDATORS[name](value) if name != "max_age" else {**config.max_age, **max_ages(value)}
-        except (TypeError, ValueError) as exc:
-            label = _FLAGS.get(name, f"--{name.replace('_', '-')}") if source == "command line" else f"`{key}`"
-            raise ConfigError(f"{source}: {label} {exc}") from None
-    return replace(config, **changes)
-
-
-def whole(minimum: int):
-    def check(value) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"must be a whole number >= {minimum}, not {value!r}")
-        return value
-    return check
-
-
-def seconds(minimum_exclusive: bool):
-    def check(value) -> float:
-        number = duration(value)
-        if minimum_exclusive and number <= 0:
-            raise ValueError(f"must be more than 0 seconds, not {value!r}")
-        return number
-    return check
-
-
-def duration(value) -> float:
-    """Seconds from a number or text like `45`, `30s`, `10m`, `12h`, `7d`, `2w`."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"must be a duration like 30s, 10m, 12h or 7d, not {value!r}")
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
 def max_ages(value) -> dict[str, float]:
-    """A table status -> duration, or one duration for the successes (ok and moved)."""
+    """Seconds a result stays fresh, per cached status: a table {status: duration}; one duration, for
+    `ok` and `moved`; or (from --max-age) a list of `[STATUS=]AGE`."""
+    if isinstance(value, (list, tuple)):
+        ages = {}
+        for item in value:
+            status, _, age = str(item).rpartition("=")
+            ages.update(max_ages({status: age} if status else age))
+        return ages
     if not isinstance(value, dict):
         age = duration(value)
-        return {"ok": age, "moved": age}
-    unknown = set(value) - set(CACHED_STATUSES)
+        return {Status.OK: age, Status.MOVED: age}
+    cached = [s for s in Status if s.cached]
+    unknown = set(value) - set(cached)
     if unknown:
-        raise ValueError(f"has unknown status {sorted(unknown)[0]!r} (cached statuses: {', '.join(CACHED_STATUSES)})")
-    return {status: duration(age) for status, age in value.items()}
-
-
-def text(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"must be a non-empty string, not {value!r}")
-    return value
-
-
-def http_base(value) -> str:
-    parts = urlsplit(text(value))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"must be an http(s) URL, not {value!r}")
-    return value.rstrip("/")
+        raise ValueError(f"has unknown status {sorted(unknown)[0]!r} (cached statuses: {', '.join(cached)})")
+    return {Status(status): duration(age) for status, age in value.items()}
 
 
 def patterns(value) -> tuple[str, ...]:
@@ -192,14 +69,6 @@ def networks(value) -> tuple[str, ...]:
     return items
 
 
-def string_list(value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"must be a list of strings, not {value!r}")
-    return tuple(value)
-
-
 def host_rules(value) -> dict[str, HostRule]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of host names, e.g. [tool.kb.links.hosts.\"example.org\"]")
@@ -213,22 +82,100 @@ def host_rule(host: str, rule) -> HostRule:
     headers = rule.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise ValueError(f"for {host!r}: headers must be a table of strings")
+    for name, value in headers.items():
+        try:
+            header_name(name)
+            header_safe(value)
+        except ValueError as exc:  # a CR or LF would start another header (or fail every request)
+            raise ValueError(f"for {host!r}: header {name!r} {exc}") from None
     accept = rule.get("accept", [])
     if not isinstance(accept, list) or not all(isinstance(c, int) and 100 <= c <= 999 for c in accept):
         raise ValueError(f"for {host!r}: accept must be a list of HTTP status codes")
     method = str(rule.get("method", "HEAD")).upper()
     if method not in ("HEAD", "GET"):
         raise ValueError(f"for {host!r}: method must be HEAD or GET")
-    per_host = whole(1)(rule["per_host"]) if "per_host" in rule else None
+    per_host = at_least(1)(rule["per_host"]) if "per_host" in rule else None
     return HostRule(per_host, dict(headers), tuple(accept), method)
 
 
-_FLAGS = {"allow_networks": "--allow-network"}  # flags not named like their setting
+SETTINGS = (
+    Setting("concurrency", 64, at_least(1), "Requests in flight at most, all hosts together: a worker thread each",
+            flag="--concurrency", metavar="N"),
+    Setting("per_host", 4, at_least(1), "Requests in flight to one host at most", flag="--per-host", metavar="N"),
+    Setting("timeout", "10s", longer_than(0), "Connect timeout, and the longest wait for each read",
+            flag="--timeout", metavar="DURATION"),
+    Setting("deadline", "30s", longer_than(0), "Time per URL, retries, waits and redirects included"),
+    Setting("retries", 2, at_least(0), "More tries for temporary failures (5xx, 408, 429, timeouts, dropped "
+            "connections)", flag="--retries", metavar="N"),
+    Setting("backoff", "0.5s", duration, "Wait before the first retry, doubled each time, plus up to as much "
+            "again of jitter"),
+    Setting("max_retry_after", "30s", duration, "The longest Retry-After waited for; past it the URL is "
+            "rate-limited and its host is not asked again in this run"),
+    Setting("max_redirects", 10, at_least(0), "Redirects followed at most"),
+    Setting("max_body", 65536, at_least(1024), "Bytes of a body read at most (probers read bodies)"),
+    Setting("user_agent", f"kb-check-links/{__version__} (link checker of a curated knowledge base; python-requests)",
+            header_safe, "The User-Agent header sent",
+            shown='"kb-check-links/<version> (link checker of a curated knowledge base; python-requests)"'),
+    Setting("cache", ".kb/links-cache.json", non_blank, "The file results and their history are kept in "
+            "(in pyproject.toml: relative to the KB root)", flag="--cache", metavar="FILE"),
+    Setting("max_age", {"ok": "7d", "moved": "7d", "unverifiable": "7d", "broken": "0s", "timeout": "0s",
+                        "rate-limited": "0s"}, max_ages,
+            "How long a result is trusted, per status (failures are checked again on every run); one duration "
+            "sets `ok` and `moved`", flag="--max-age", metavar="[STATUS=]AGE"),
+    Setting("gone_after", 3, at_least(1), "Failed runs in a row before a URL is reported as probably gone"),
+    Setting("exclude", [], patterns, "Regular expressions (searched in the URL) of URLs never requested"),
+    Setting("allow_networks", [], networks, "Network ranges (CIDR) the network guard lets through, e.g. an intranet's",
+            flag="--allow-network", metavar="CIDR"),
+    Setting("hosts", {}, host_rules, "Per host: `per_host`, `headers`, `accept` (status codes taken as ok) "
+            "and `method` (`GET` for a host that answers HEAD wrongly)"),
+    Setting("youtube_oembed", "https://www.youtube.com/oembed", http_base, "YouTube's oEmbed endpoint (the "
+            "YouTube prober)", env="KB_LINKS_YOUTUBE_OEMBED"),
+    Setting("doi_api", "https://doi.org/api/handles", http_base, "The doi.org handle API (the DOI prober)",
+            env="KB_LINKS_DOI_API"),
+    Setting("arxiv_abs", "https://arxiv.org/abs", http_base, "arXiv's abstract pages (the arXiv prober)",
+            env="KB_LINKS_ARXIV_ABS"),
+    Setting("wayback", "https://web.archive.org/web", http_base, "The Wayback Machine (`--suggest-archive`)",
+            env="KB_LINKS_WAYBACK"),
+)
 
-_VALIDATORS = {
-    "concurrency": whole(1), "per_host": whole(1), "retries": whole(0), "max_redirects": whole(0),
-    "max_body": whole(1024), "gone_after": whole(1), "timeout": seconds(True), "deadline": seconds(True),
-    "backoff": seconds(False), "max_retry_after": seconds(False), "user_agent": text, "cache": text,
-    "exclude": patterns, "allow_networks": networks, "hosts": host_rules,
-    **{name: http_base for name in PROBER_BASES},
-}
+
+@settings_dataclass(SETTINGS)
+class LinkConfig:
+    """The settings of one run, as the checker uses them (durations in seconds, lists as tuples)."""
+
+    def host_rule(self, host: str) -> HostRule:
+        return self.hosts.get(host.lower(), _NO_RULE)
+
+    def limit(self, host: str) -> int:
+        return self.host_rule(host).per_host or self.per_host
+
+    def excluded(self, url: str) -> bool:
+        return any(re.search(pattern, url) for pattern in self.exclude)
+
+
+_NO_RULE = HostRule()
+
+
+def load_config(root: Path, overrides: dict | None = None, environ=None) -> LinkConfig:
+    """The defaults, then [tool.kb.links] from root/pyproject.toml, then the environment variables, then
+    `overrides` (command-line values by setting name; None means not given)."""
+    config = apply(LinkConfig(), read_table(root / "pyproject.toml"), "pyproject.toml [tool.kb.links]")
+    config = apply(config, environment_values(SETTINGS, os.environ if environ is None else environ), ENVIRONMENT)
+    return apply(config, {k: v for k, v in (overrides or {}).items() if v is not None}, COMMAND_LINE)
+
+
+def read_table(path: Path) -> dict:
+    import tomllib  # 3 ms: only when there is a file to read
+
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    table = data
+    for key in ("tool", "kb", "links"):
+        table = table.get(key, {}) if isinstance(table, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.kb.links] must be a table")
+    return table

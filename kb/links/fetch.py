@@ -8,20 +8,24 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
+from kb.model.http import retry_after_seconds
+
 from .guard import Blocked, GuardedAdapter
 from .probers import Probe, probe_for, wayback_lookup_url
 from .result import Result
+from .status import Status
 
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
 HEAD_REFUSED = (400, 403, 404, 405, 501)  # answers after which HEAD is worth trying again as GET
 BOT_WALL = (401, 403, 999)
+FAILURE_STATUSES = {"blocked": Status.BLOCKED, "timeout": Status.TIMEOUT, "rate-limited": Status.RATE_LIMITED}
+# every other kind of failure (dns, tls, refused, dropped, invalid) is reported as broken
 
 
 @dataclass
@@ -75,32 +79,32 @@ class Fetcher:
         start = time.monotonic()
         deadline = start + self.config.deadline
         if self.config.excluded(url):
-            return Result(url, "excluded", message="excluded by the `exclude` setting")
+            return Result(url, Status.EXCLUDED, message="excluded by the `exclude` setting")
         if not host_of(url):
-            return Result(url, "broken", message="invalid URL: no host, or a malformed one")
+            return Result(url, Status.BROKEN, message="invalid URL: no host, or a malformed one")
         self.session().cookies.clear()
         probe = probe_for(url, self.config)
         target = without_credentials(probe.target if probe else url)
         rule = self.config.host_rule(host_of(target))
         methods = ("GET",) if probe or rule.method == "GET" else ("HEAD", "GET")
         for method in methods:
-            trail = self.follow(target, method, deadline, need_body=probe is not None)
+            trail = self.follow(target, method, deadline=deadline, need_body=probe is not None)
             if not (method == "HEAD" and head_refused(trail.answer)):
                 break
-        result = classify(url, trail, probe, rule.accept)
+        result = classify(url, trail, probe=probe, accept=rule.accept)
         result.elapsed = time.monotonic() - start
         return result
 
     def archive_url(self, url: str) -> str | None:
         """The latest Wayback Machine snapshot of `url`, from the redirect of web/<url> (not followed)."""
         lookup = wayback_lookup_url(url, self.config)
-        answer = self.request(lookup, "GET", time.monotonic() + self.config.deadline, need_body=False)
+        answer = self.request(lookup, "GET", deadline=time.monotonic() + self.config.deadline, need_body=False)
         return urljoin(lookup, answer.location) if answer.location else None
 
-    def follow(self, url: str, method: str, deadline: float, need_body: bool) -> Trail:
+    def follow(self, url: str, method: str, *, deadline: float, need_body: bool) -> Trail:
         redirects, seen, current = [], {url}, url
         while True:
-            answer = self.with_retries(current, method, deadline, need_body)
+            answer = self.with_retries(current, method, deadline=deadline, need_body=need_body)
             if not answer.location:
                 return Trail(answer, method, current, redirects)
             try:
@@ -120,11 +124,11 @@ class Fetcher:
             seen.add(target)
             current, method = target, ("GET" if answer.code == 303 else method)
 
-    def with_retries(self, url: str, method: str, deadline: float, need_body: bool) -> Answer:
+    def with_retries(self, url: str, method: str, *, deadline: float, need_body: bool) -> Answer:
         attempt = 0
         while True:
-            answer = self.request(url, method, deadline, need_body)
-            wait = self.retry_wait(answer, attempt, deadline, method, host_of(url))
+            answer = self.request(url, method, deadline=deadline, need_body=need_body)
+            wait = self.retry_wait(answer, attempt, deadline=deadline, method=method, host=host_of(url))
             if wait is None:
                 return answer
             if answer.code in (429, 503) and "retry-after" in answer.headers:
@@ -132,7 +136,7 @@ class Fetcher:
             time.sleep(wait)
             attempt += 1
 
-    def retry_wait(self, answer: Answer, attempt: int, deadline: float, method: str, host: str) -> float | None:
+    def retry_wait(self, answer: Answer, attempt: int, *, deadline: float, method: str, host: str) -> float | None:
         """Seconds to wait before trying again, or None (marking a rate limit that cannot be waited out)."""
         code, config = answer.code, self.config
         temporary = (code is not None and (code >= 500 or code in (408, 429))
@@ -156,7 +160,7 @@ class Fetcher:
             return None
         return wait
 
-    def request(self, url: str, method: str, deadline: float, need_body: bool) -> Answer:
+    def request(self, url: str, method: str, *, deadline: float, need_body: bool) -> Answer:
         host = host_of(url)
         if not host:
             return Answer(failure="invalid", message="the URL has no host")
@@ -181,13 +185,13 @@ class Fetcher:
             except Exception as exc:  # noqa: BLE001 - every failure becomes a reported kind
                 return failure_answer(exc, timeout)
             try:
-                body = self.read_body(response, deadline, need_body)
+                body = self.read_body(response, deadline=deadline, need_body=need_body)
             finally:
                 response.close()
         return Answer(response.status_code, response.reason or "", {k.lower(): v for k, v in response.headers.items()},
                       body)
 
-    def read_body(self, response, deadline: float, need_body: bool) -> bytes:
+    def read_body(self, response, *, deadline: float, need_body: bool) -> bytes:
         """The body up to max_body bytes when a prober needs it, or when it is that small anyway (so the
         connection can be reused); otherwise nothing: closing the response drops the connection."""
         limit, length = self.config.max_body, response.headers.get("content-length", "")
@@ -231,20 +235,6 @@ def short(exc: BaseException) -> str:
     return text.rsplit(": ", 1)[-1].strip("()'\" ")[:160] or type(exc).__name__
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
-
-
 def host_of(url: str) -> str:
     """The URL's host in lower case, or "" when it has none or cannot be parsed."""
     try:
@@ -263,14 +253,15 @@ def without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...]) -> Result:
+def classify(url: str, trail: Trail, *, probe: Probe | None, accept: tuple[int, ...]) -> Result:
     answer = trail.answer
-    result = Result(url, "broken", answer.code, trail.final_url, trail.redirects, trail.method)
+    result = Result(url, Status.BROKEN, http_status=answer.code, final_url=trail.final_url,
+                    redirects=trail.redirects, method=trail.method)
     if trail.problem:
         result.message = trail.problem
         return result
     if answer.failure:
-        result.status = answer.failure if answer.failure in ("blocked", "timeout", "rate-limited") else "broken"
+        result.status = FAILURE_STATUSES.get(answer.failure, Status.BROKEN)
         result.message, result.final_url = answer.message, None
         return result
     verdict = probe.interpret(answer.code, answer.body) if probe else None
@@ -280,23 +271,23 @@ def classify(url: str, trail: Trail, probe: Probe | None, accept: tuple[int, ...
         result.status, result.message = verdict
         return result
     result.status, result.message = status_of(answer, accept)
-    if result.status == "ok" and not probe:
+    if result.status == Status.OK and not probe:
         moved_to = new_address(trail.redirects)
         if moved_to:
-            result.status, result.message = "moved", f"moved permanently to {moved_to}: update the entry"
+            result.status, result.message = Status.MOVED, f"moved permanently to {moved_to}: update the entry"
     return result
 
 
-def status_of(answer: Answer, accept: tuple[int, ...]) -> tuple[str, str]:
+def status_of(answer: Answer, accept: tuple[int, ...]) -> tuple[Status, str]:
     code = answer.code
     label = f"HTTP {code} {answer.reason}".strip()
     if answer.rate_limited:
-        return "rate-limited", f"{label}: {answer.message or 'still rate-limited after retries'}"
+        return Status.RATE_LIMITED, f"{label}: {answer.message or 'still rate-limited after retries'}"
     if 200 <= code < 300 or code in accept:
-        return "ok", ""
+        return Status.OK, ""
     if code in BOT_WALL or "cf-mitigated" in answer.headers:
-        return "unverifiable", f"{label}: the site refuses automated checks (a bot wall?); check it by hand"
-    return "broken", label + (f" ({answer.message})" if answer.message else "")
+        return Status.UNVERIFIABLE, f"{label}: the site refuses automated checks (a bot wall?); check it by hand"
+    return Status.BROKEN, label + (f" ({answer.message})" if answer.message else "")
 
 
 def new_address(redirects: list) -> str | None:

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from kb.model.identity import arxiv_id
 
+from .status import Status
+
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be"}
 DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 
@@ -25,7 +27,7 @@ class Probe:
     name: str
     target: str
     # (http status, body bytes) -> (status, message), or None to classify the answer like any page
-    interpret: Callable[[int, bytes], tuple[str, str] | None]
+    interpret: Callable[[int, bytes], tuple[Status, str] | None]
 
 
 def youtube(url: str, config) -> Probe | None:
@@ -41,13 +43,13 @@ def youtube(url: str, config) -> Probe | None:
     return Probe("YouTube oEmbed", f"{config.youtube_oembed}?format=json&url={quote(url, safe='')}", _youtube_answer)
 
 
-def _youtube_answer(code: int, body: bytes) -> tuple[str, str] | None:
+def _youtube_answer(code: int, body: bytes) -> tuple[Status, str] | None:
     if code == 200:
-        return "ok", ""
+        return Status.OK, ""
     if code in (400, 404):
-        return "broken", f"YouTube oEmbed answers {code}: the video or playlist is removed or never existed"
+        return Status.BROKEN, f"YouTube oEmbed answers {code}: the video or playlist is removed or never existed"
     if code in (401, 403):
-        return "unverifiable", f"YouTube oEmbed answers {code}: private, or embedding is disabled"
+        return Status.UNVERIFIABLE, f"YouTube oEmbed answers {code}: private, or embedding is disabled"
     return None
 
 
@@ -59,15 +61,15 @@ def doi(url: str, config) -> Probe | None:
     return Probe("doi.org handle API", f"{config.doi_api}/{quote(name, safe='/')}", _doi_answer)
 
 
-def _doi_answer(code: int, body: bytes) -> tuple[str, str] | None:
+def _doi_answer(code: int, body: bytes) -> tuple[Status, str] | None:
     try:
         response_code = json.loads(body).get("responseCode")
     except (ValueError, AttributeError):
         response_code = None
     if code == 200 and response_code == 1:
-        return "ok", ""
+        return Status.OK, ""
     if code == 404 or response_code == 100:
-        return "broken", "doi.org: this DOI is not registered"
+        return Status.BROKEN, "doi.org: this DOI is not registered"
     return None
 
 
@@ -81,9 +83,9 @@ def arxiv(url: str, config) -> Probe | None:
     return Probe("arXiv abstract page", f"{config.arxiv_abs}/{paper}", _arxiv_answer)
 
 
-def _arxiv_answer(code: int, body: bytes) -> tuple[str, str] | None:
+def _arxiv_answer(code: int, body: bytes) -> tuple[Status, str] | None:
     if code == 404:
-        return "broken", "arXiv has no paper with this id"
+        return Status.BROKEN, "arXiv has no paper with this id"
     return None
 
 

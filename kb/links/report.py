@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .config import STATUSES
-from .result import FAILURES, WARNINGS, Result
+from .result import Result
+from .status import Status
+
+PROBLEMS = [s for s in Status if s.fails_run] + [s for s in Status if s.warns]  # the order reports list them in
 
 
 @dataclass
@@ -18,7 +20,7 @@ class Report:
     peak_in_flight: dict = field(default_factory=dict)  # host -> most requests seen in flight at once
 
     def counts(self) -> dict[str, int]:
-        counts = {status: 0 for status in STATUSES}
+        counts = {status: 0 for status in Status}
         for result in self.results:
             counts[result.status] += 1
         return counts
@@ -30,12 +32,11 @@ class Report:
                 "gone": sum(r.gone(gone_after) for r in self.results), "elapsed": round(self.elapsed, 2)}
 
     def exit_code(self, strict: bool = False) -> int:
-        bad = FAILURES + (WARNINGS if strict else ())
-        return 1 if any(r.status in bad for r in self.results) else 0
+        return 1 if any(r.status.fails_run or (strict and r.status.warns) for r in self.results) else 0
 
     def problems(self) -> list[Result]:
         """Failures first, then warnings, each group by URL."""
-        order = {status: i for i, status in enumerate(FAILURES + WARNINGS)}
+        order = {status: i for i, status in enumerate(PROBLEMS)}
         return sorted((r for r in self.results if r.status in order), key=lambda r: (order[r.status], r.url))
 
     def detail(self, result: Result) -> str:
@@ -50,7 +51,7 @@ class Report:
 
     def summary_line(self) -> str:
         summary = self.summary()
-        shown = ", ".join(f"{summary[s]} {s}" for s in STATUSES if summary[s])
+        shown = ", ".join(f"{summary[s]} {s}" for s in Status if summary[s])
         extra = f", {summary['from_cache']} from cache" if summary["from_cache"] else ""
         return f"{summary['urls']} URLs: {shown or 'nothing to check'}{extra} ({summary['elapsed']:.1f} s)"
 
@@ -72,8 +73,8 @@ class Report:
     def markdown(self) -> str:
         counts = self.summary()
         lines = ["## Link check", "", self.summary_line(), "",
-                 "| " + " | ".join(s for s in STATUSES) + " |", "|" + "---|" * len(STATUSES),
-                 "| " + " | ".join(str(counts[s]) for s in STATUSES) + " |", ""]
+                 "| " + " | ".join(Status) + " |", "|" + "---|" * len(Status),
+                 "| " + " | ".join(str(counts[s]) for s in Status) + " |", ""]
         problems = self.problems()
         if problems:
             lines += ["| Status | URL | Where | Details |", "|---|---|---|---|"]

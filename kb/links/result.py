@@ -4,10 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
-FAILURES = ("broken", "timeout", "blocked")  # exit 1
-WARNINGS = ("moved", "rate-limited", "unverifiable")  # exit 1 only with --strict
-SUCCESSES = ("ok", "moved")
-HISTORY_FAILURES = ("broken", "timeout")  # what counts towards "failed N runs in a row"
+from .status import Status
 
 
 def now_iso() -> str:
@@ -17,7 +14,7 @@ def now_iso() -> str:
 @dataclass
 class Result:
     url: str
-    status: str
+    status: Status  # a status name is turned into its Status (ValueError for an unknown one)
     http_status: int | None = None
     final_url: str | None = None
     redirects: list = field(default_factory=list)  # [{"status": 301, "url": "<the Location>"}, ...]
@@ -32,6 +29,9 @@ class Result:
     first_failed: str | None = None
     consecutive_failures: int = 0
 
+    def __post_init__(self):
+        self.status = Status(self.status)
+
     def as_json(self) -> dict:
         data = asdict(self)
         data["elapsed"] = round(self.elapsed, 3)
@@ -39,4 +39,4 @@ class Result:
 
     def gone(self, runs: int) -> bool:
         """Failed on `runs` runs in a row: more likely gone than a bad night."""
-        return self.status in HISTORY_FAILURES and self.consecutive_failures >= runs
+        return self.status.counts_toward_gone and self.consecutive_failures >= runs

@@ -1,51 +1,82 @@
-"""Memory between runs: the cache of results with each URL's history (written atomically; a corrupt
-file is reported and ignored), and `.kb/link-status.json`, the per-URL status the static site reads."""
+"""Memory between runs: the cache of results with each URL's history (written atomically, and only over a
+file kb wrote: anything else is refused, a damaged cache moved aside), and `.kb/link-status.json`, the
+per-URL status the static site reads."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kb.model import atomic_write
+from kb.model import UsageError, atomic_write, output_file
 
-from .config import CACHED_STATUSES
-from .result import HISTORY_FAILURES, SUCCESSES, Result, now_iso
+from .result import Result, now_iso
 
-STATUS_FILE = ".kb/link-status.json"
-CACHE_VERSION = 1
+STATE_DIR = ".kb"  # kb's own folder under the KB root (git-ignored), made when needed
+STATUS_FILE = f"{STATE_DIR}/link-status.json"
+CACHE_FORMAT, CACHE_VERSION = "kb-links-cache", 1
+# How a cache kb wrote begins, even when the rest is damaged: json.dumps keeps the key order, indent=1 the
+# layout. Caches written before the "format" key began with "version".
+_OWN_START = re.compile(rb'^\{\s*"(format": "kb-links-cache"|version": 1,\s*"urls": \{)')
 _RESULT_FIELDS = {f.name for f in fields(Result)} - {"locations", "from_cache"}
 _STATUS_FIELDS = ("status", "http_status", "final_url", "checked_at", "last_ok", "first_failed", "consecutive_failures")
 
 
+class NotACache(UsageError):
+    """The cache file holds something kb did not write, or cannot be read: it is left alone (exit 2)."""
+
+
+def cache_location(root: Path, cache: str | Path, option: str) -> Path:
+    """The cache file (`cache` relative to the root). Its folder must exist, as for any file the user names
+    (`option` says where they did), except kb's own folder under the root, which kb makes."""
+    path = Path(root) / cache
+    if path.resolve().parent == (Path(root) / STATE_DIR).resolve():
+        return path
+    return output_file(path, option)
+
+
 class LinkCache:
     def __init__(self, path: Path | None, records: dict | None = None, notice: str | None = None):
-        self.path, self.records, self.notice = path, records or {}, notice
+        self.path, self.records, self.notice = path, records or {}, notice  # path None: never saved
 
     @classmethod
-    def load(cls, path: Path) -> "LinkCache":
-        if not path.exists():
-            return cls(path)
+    def load(cls, path: Path) -> LinkCache:
+        """The cache at `path` (empty when there is none). A damaged cache is moved aside, with a notice;
+        NotACache for a file kb did not write or cannot read, so that it is never overwritten."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
-                    or not isinstance(data.get("urls"), dict)):
-                raise ValueError("not a kb link cache")
-            return cls(path, {url: rec for url, rec in data["urls"].items() if isinstance(rec, dict)})
-        except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            return cls(path, notice=f"cache {path} is unreadable or corrupt ({exc}); ignored, it will be rewritten")
+            raw = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):  # no file there (saving will say why, if it cannot)
+            return cls(path)
+        except OSError as exc:
+            raise NotACache(f"cannot read the link cache {path} ({exc.strerror or exc}); name another file with "
+                            "--cache, or use --no-cache") from None
+        records = _records(raw)
+        if records is not None:
+            return cls(path, records)
+        if not _OWN_START.match(raw):
+            raise NotACache(f"{path} exists and is not a kb link cache, so kb will not overwrite it: name another "
+                            "file with --cache (or the `cache` setting), or move this one away")
+        try:
+            aside = _move_aside(path)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            return cls(None, notice=f"the link cache {path} is damaged and cannot be moved aside ({reason}); it is "
+                                    "left as it is, and this run's results are not cached")
+        return cls(path, notice=f"the link cache {path} was damaged: moved aside to {aside.name}, a new one is written")
 
     def fresh(self, url: str, max_age: dict) -> Result | None:
         """The cached result for `url` if it is younger than the lifetime of its status."""
         record = self.records.get(url)
-        if not record or record.get("status") not in CACHED_STATUSES:
+        if not record:
             return None
-        try:
+        try:  # a record with an unknown status, a bad date or missing fields is checked again
             result = Result(**{k: v for k, v in record.items() if k in _RESULT_FIELDS})
             age = (datetime.now(timezone.utc) - datetime.fromisoformat(result.checked_at)).total_seconds()
         except (TypeError, ValueError):
             return None
-        if not 0 <= age < max_age.get(result.status, 0):
+        if not result.status.cached or not 0 <= age < max_age.get(result.status, 0):
             return None
         result.from_cache = True
         return result
@@ -54,13 +85,39 @@ class LinkCache:
         """Carry the URL's history forward onto `result` and keep it."""
         previous = self.records.get(result.url, {})
         update_history(result, previous)
-        if result.status in CACHED_STATUSES:
+        if result.status.cached:
             self.records[result.url] = {k: v for k, v in result.as_json().items() if k in _RESULT_FIELDS}
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the cache; `keep` (after a run over every entry) drops URLs no entry uses any more."""
+        if self.path is None:
+            return
         records = {u: r for u, r in self.records.items() if keep is None or u in keep}
-        atomic_write(self.path, json.dumps({"version": CACHE_VERSION, "urls": records}, indent=1, ensure_ascii=False))
+        atomic_write(self.path, json.dumps({"format": CACHE_FORMAT, "version": CACHE_VERSION, "urls": records},
+                                           indent=1, ensure_ascii=False))
+
+
+def _records(raw: bytes) -> dict | None:
+    """The URL records of a readable cache (this version's, or one written before the format key), else None."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
+    if (not isinstance(data, dict) or data.get("format", CACHE_FORMAT) != CACHE_FORMAT
+            or data.get("version") != CACHE_VERSION or not isinstance(data.get("urls"), dict)):
+        return None
+    return {url: record for url, record in data["urls"].items() if isinstance(record, dict)}
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename `path` to PATH.corrupt-<UTC time> (never over an earlier one) and return the new path."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside, number = path.with_name(f"{path.name}.corrupt-{stamp}"), 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    path.rename(aside)
+    return aside
 
 
 def update_history(result: Result, previous: dict) -> None:
@@ -68,9 +125,9 @@ def update_history(result: Result, previous: dict) -> None:
     result.first_failed = previous.get("first_failed")
     count = previous.get("consecutive_failures", 0)
     result.consecutive_failures = count if isinstance(count, int) else 0
-    if result.status in SUCCESSES:
+    if result.status.working:
         result.last_ok, result.first_failed, result.consecutive_failures = result.checked_at, None, 0
-    elif result.status in HISTORY_FAILURES:
+    elif result.status.counts_toward_gone:
         result.first_failed = result.first_failed or result.checked_at
         result.consecutive_failures += 1
 

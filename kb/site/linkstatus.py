@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.links import STATUS_FILE, load_link_status
-
-WORKING = ("ok", "moved")
-BROKEN = ("broken", "timeout")
+from kb.links import STATUS_FILE, Status, load_link_status
 
 
 @dataclass(frozen=True)
@@ -21,8 +18,14 @@ class LinkStatus:
     first_failed: str | None
 
     @property
+    def working(self) -> bool:
+        known = Status.of(self.status)  # None for a status this version does not know: neither
+        return known is not None and known.working
+
+    @property
     def broken(self) -> bool:
-        return self.status in BROKEN
+        known = Status.of(self.status)
+        return known is not None and known.counts_toward_gone
 
 
 def read_link_status(root: Path) -> dict[str, LinkStatus]:

@@ -10,7 +10,6 @@ from kb.model import TYPES, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
 from .bibtex import entry_to_bibtex
-from .linkstatus import WORKING
 from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href,
                     tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
@@ -263,7 +262,7 @@ def link_status_line(site: Site, item: Entry) -> str:
     status = site.link_status.get(item.url)
     if status is None:
         return ""
-    if status.status in WORKING:
+    if status.working:
         return f'<p class="kb-link kb-link--ok">Link last seen working on {text(status.last_ok or status.checked_at)}.</p>'
     seen = f" It was last seen working on {text(status.last_ok)}." if status.last_ok else ""
     if status.broken:

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from kb.contrib.fetch import FetchError, FetchSettings, NotFound, fetch_arxiv, fetch_doi
+from kb.contrib.metadata import FetchError, FetchSettings, NotFound, fetch_arxiv, fetch_doi
 from kb.model import read_entry
 
 DATA = Path(__file__).parent / "data" / "contrib"
@@ -91,6 +91,35 @@ def test_429_asking_for_longer_than_the_cap_fails_at_once(server):
     with pytest.raises(FetchError, match="rate limiting.*3600 s.*at most 5 s"):
         fetch_arxiv("2412.06769", settings(server))
     assert len(server.log) == 1
+
+
+def test_retry_after_as_an_http_date_is_read_as_the_link_checker_reads_it(server):
+    from email.utils import formatdate
+
+    server.expect_oneshot_request("/api/query").respond_with_data(
+        "slow down", status=503, headers={"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+    serve_arxiv(server, "arxiv-2412.06769.atom.xml")
+    started = time.monotonic()
+    assert fetch_arxiv("2412.06769", settings(server))["year"] == 2024
+    assert 0.5 <= time.monotonic() - started < 4 and len(server.log) == 2
+    server.clear()
+    server.expect_request("/api/query").respond_with_data(
+        "later", status=429, headers={"Retry-After": formatdate(time.time() + 3600, usegmt=True)})
+    with pytest.raises(FetchError, match=r"asked to wait 3[56]\d\d s;"):
+        fetch_arxiv("2412.06769", settings(server))
+
+
+def test_the_retry_after_reader_both_clients_share_does_not_load_requests():
+    import subprocess
+    import sys
+
+    def python(code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert python("import sys, kb.cli, kb.model.http; print('requests' in sys.modules)") == "False"
+    shared = python("from kb.links import fetch; from kb.contrib import metadata; from kb.model import http; "
+                    "print(fetch.retry_after_seconds is metadata.retry_after_seconds is http.retry_after_seconds)")
+    assert shared == "True"
 
 
 def test_a_server_that_does_not_answer_in_time(server):
@@ -173,3 +202,36 @@ def test_kb_new_paper_when_the_fetch_fails_writes_nothing(empty_kb, cli, server,
     result = cli(empty_kb, "new", "paper", "--doi", "10.5555/kb-test.0002", *_new_paper_flags())
     assert result.exit_code == 1 and "Crossref is rate limiting requests (HTTP 503" in result.output
     assert not (empty_kb / "entries" / "paper").exists()
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("KB_FETCH_TIMEOUT", "abc", "KB_FETCH_TIMEOUT must be a duration like 30s, 10m, 12h or 7d, not 'abc'"),
+    ("KB_FETCH_TIMEOUT", "-1", "KB_FETCH_TIMEOUT must be a duration like 30s, 10m, 12h or 7d, not '-1'"),
+    ("KB_FETCH_TIMEOUT", "0", "KB_FETCH_TIMEOUT must be more than 0 seconds, not '0'"),
+    ("KB_FETCH_MAX_WAIT", "soon", "KB_FETCH_MAX_WAIT must be a duration"),
+    ("KB_ARXIV_API", "ftp://arxiv.example.org", "KB_ARXIV_API must be an http(s) URL"),
+    ("KB_CONTACT_EMAIL", "me@example.org\r\nX-Evil: 1", "KB_CONTACT_EMAIL has a control character U+000D at column 15"),
+])
+def test_bad_fetch_settings_are_usage_errors_naming_the_variable(empty_kb, cli, server, monkeypatch, variable, value,
+                                                                  message):
+    serve_arxiv(server, "arxiv-2412.06769.atom.xml")
+    monkeypatch.setenv("KB_ARXIV_API", settings(server).arxiv_api)
+    monkeypatch.setenv(variable, value)
+    result = cli(empty_kb, "new", "paper", "--arxiv", "2412.06769", *_new_paper_flags())
+    assert result.exit_code == 2, result.output
+    assert f"kb: error: environment: {message}" in result.stderr
+    assert "internal error" not in result.output and not (empty_kb / "entries" / "paper").exists()
+    assert not server.log  # refused before any request
+
+
+def test_fetch_durations_take_the_link_checkers_syntax(empty_kb, cli, server, monkeypatch):
+    serve_arxiv(server, "arxiv-2412.06769.atom.xml")
+    monkeypatch.setenv("KB_ARXIV_API", settings(server).arxiv_api + "/")  # a trailing slash is fine
+    monkeypatch.setenv("KB_FETCH_TIMEOUT", "15s")
+    monkeypatch.setenv("KB_FETCH_MAX_WAIT", "1m")
+    monkeypatch.setenv("KB_CONTACT_EMAIL", "curator@example.org")
+    assert FetchSettings.from_env() == FetchSettings(arxiv_api=settings(server).arxiv_api, timeout=15.0, max_wait=60.0,
+                                                     contact="curator@example.org")
+    result = cli(empty_kb, "new", "paper", "--arxiv", "2412.06769", *_new_paper_flags())
+    assert result.exit_code == 0, result.output
+    assert "mailto:curator@example.org" in server.log[0][0].headers["User-Agent"]

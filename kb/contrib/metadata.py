@@ -1,13 +1,9 @@
 """Paper metadata from arXiv (its Atom API) and from Crossref (JSON), falling back to doi.org content
 negotiation (CSL-JSON) for DOIs Crossref does not hold (DataCite's, for instance).
 
-Settings (FetchSettings; `from_env()` reads the environment variables):
-  arxiv_api     KB_ARXIV_API      default https://export.arxiv.org/api
-  crossref_api  KB_CROSSREF_API   default https://api.crossref.org
-  doi_resolver  KB_DOI_RESOLVER   default https://doi.org
-  timeout       KB_FETCH_TIMEOUT  default 15 seconds per request
-  max_wait      KB_FETCH_MAX_WAIT default 30 seconds: the longest a 429/503 `Retry-After` is honoured
-  contact       KB_CONTACT_EMAIL  default none; added to the User-Agent (Crossref's "polite pool")
+Where and how to ask is FetchSettings, built from the SETTINGS table (each setting's default, validator and
+environment variable); `FetchSettings.from_env()` reads the variables with the link checker's validators,
+so a bad value is a ConfigError (exit 2) naming the variable.
 
 Results are entry fields (title, authors, year, url, and arxiv, doi, venue when known). Every failure
 (network, timeout, 404, rate limit beyond max_wait, malformed response) raises FetchError with a
@@ -18,17 +14,18 @@ rules out entity expansion ("billion laughs") and external entities in a respons
 """
 from __future__ import annotations
 
-import email.utils
 import html
 import os
 import re
 import time
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from kb import __version__
 from kb.model import DOI_PATTERN, KbError, arxiv_url, bare_doi, doi_url
 from kb.model import arxiv_id as parse_arxiv_id
+from kb.model.http import retry_after_seconds
+from kb.model.settings import (ENVIRONMENT, Setting, apply, duration, environment_values, header_safe, http_base,
+                               longer_than, settings_dataclass)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -45,22 +42,28 @@ class NotFound(FetchError):
     pass
 
 
-@dataclass(frozen=True)
+SETTINGS = (
+    Setting("arxiv_api", "https://export.arxiv.org/api", http_base, "The arXiv API", env="KB_ARXIV_API"),
+    Setting("crossref_api", "https://api.crossref.org", http_base, "The Crossref REST API", env="KB_CROSSREF_API"),
+    Setting("doi_resolver", "https://doi.org", http_base, "The DOI resolver asked for CSL-JSON when Crossref has no "
+            "record", env="KB_DOI_RESOLVER"),
+    Setting("timeout", "15s", longer_than(0), "Time for the connection and for each read of a request",
+            env="KB_FETCH_TIMEOUT"),
+    Setting("max_wait", "30s", duration, "The longest time a 429 or 503 answer's Retry-After is waited for",
+            env="KB_FETCH_MAX_WAIT"),
+    Setting("contact", None, header_safe, "An e-mail address for the User-Agent (Crossref's \"polite pool\")",
+            env="KB_CONTACT_EMAIL"),
+)
+
+
+@settings_dataclass(SETTINGS)
 class FetchSettings:
-    arxiv_api: str = "https://export.arxiv.org/api"
-    crossref_api: str = "https://api.crossref.org"
-    doi_resolver: str = "https://doi.org"
-    timeout: float = 15.0
-    max_wait: float = 30.0
-    contact: str | None = None
+    """Where metadata is asked for and how long kb waits (durations in seconds)."""
 
     @classmethod
-    def from_env(cls) -> FetchSettings:
-        env, default = os.environ, cls()
-        return cls(env.get("KB_ARXIV_API", default.arxiv_api), env.get("KB_CROSSREF_API", default.crossref_api),
-                   env.get("KB_DOI_RESOLVER", default.doi_resolver),
-                   float(env.get("KB_FETCH_TIMEOUT", default.timeout)),
-                   float(env.get("KB_FETCH_MAX_WAIT", default.max_wait)), env.get("KB_CONTACT_EMAIL"))
+    def from_env(cls, environ=None) -> FetchSettings:
+        """The defaults, then the environment variables; ConfigError (exit 2) names a bad one."""
+        return apply(cls(), environment_values(SETTINGS, os.environ if environ is None else environ), ENVIRONMENT)
 
     @property
     def user_agent(self) -> str:
@@ -164,9 +167,9 @@ def _get(url: str, settings: FetchSettings, service: str, **kwargs):
             raise FetchError(f"cannot reach {service} ({url}): {type(exc).__name__}") from None
         if response.status_code not in RETRY_STATUSES:
             break
-        delay = _retry_after(response.headers.get("Retry-After"))
+        delay = retry_after_seconds(response.headers.get("Retry-After"))
         if delay is None or waited + delay > settings.max_wait:
-            asked = f"asked to wait {delay:g} s" if delay is not None else "no Retry-After given"
+            asked = f"asked to wait {delay:.0f} s" if delay is not None else "no Retry-After given"
             raise FetchError(f"{service} is rate limiting requests (HTTP {response.status_code}, {asked}; kb waits "
                              f"at most {settings.max_wait:g} s): try again later")
         time.sleep(delay)
@@ -178,18 +181,6 @@ def _get(url: str, settings: FetchSettings, service: str, **kwargs):
     if response.status_code >= 400:
         raise FetchError(f"{service} answered HTTP {response.status_code}")
     return response
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def _json(response, service: str) -> dict:
