@@ -96,7 +96,7 @@ def test_text_report_lists_problems_and_summary(server, empty_kb, cli):
     result = run(cli, empty_kb)
     assert result.exit_code == 0  # moved is a warning
     assert "MOVED" in result.stdout and new in result.stdout
-    assert "1 URLs: 1 moved" in result.stderr
+    assert "1 URLs in 1 files: 1 moved" in result.stderr
     assert "[" not in result.stderr  # no progress bar when stderr is not a terminal
     assert run(cli, empty_kb, "--strict", "--no-cache").exit_code == 1
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.model import TYPES
+from kb.model import TYPES, format_values
 
 from .app import main, pass_state
 
@@ -34,13 +34,15 @@ def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
 @click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
 @click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--format", "format_", type=click.Choice(format_values()), help="Only entries in this format.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of entries.")
 @pass_state
-def list_(state, type_: str | None, domain: str | None, audience: str | None, as_json: bool) -> None:
-    """List entries, optionally filtered by type, domain and audience."""
+def list_(state, type_: str | None, domain: str | None, audience: str | None, format_: str | None,
+          as_json: bool) -> None:
+    """List entries, optionally filtered by type, domain, audience and format."""
     from kb.model import list_entries
 
-    entries, skipped = list_entries(state.root, type_, domain, audience)
+    entries, skipped = list_entries(state.root, type_, domain, audience, format_)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False, allow_nan=False))
     else:

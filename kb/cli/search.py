@@ -6,13 +6,13 @@ import sys
 
 import click
 
-from kb.model import TYPES, entry_schema
+from kb.model import TYPES, format_values
 
 from .app import main, pass_state
 
 INDEX_DIR = click.option("--index-dir", metavar="DIR", envvar="KB_INDEX_DIR", show_envvar=True,
                          help="Where the index lives (default: .kb/index under the KB root).")
-FORMATS = entry_schema()["$defs"]["common"]["properties"]["format"]["items"]["enum"]  # video, notes, ...
+FORMATS = format_values()  # video, notes, ...
 WAIT = click.option("--wait", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
                     help="How long to wait for another process updating the index.")
 

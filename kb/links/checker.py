@@ -6,7 +6,9 @@ import threading
 import time
 from pathlib import Path
 
-from .collect import collect_urls, select_files
+from kb.model import select_entry_files
+
+from .collect import collect_urls
 from .fetch import Fetcher, host_of
 from .guard import NetworkGuard
 from .hosts import HostLimiter, Scheduler
@@ -22,7 +24,8 @@ def check_links(root: Path, config, *, paths: list[Path] | None = None, changed_
     """Check the URLs of the selected entries (default all); `progress(done, total)` is called as
     results arrive. Writes the cache (unless use_cache is False) and .kb/link-status.json."""
     started = time.monotonic()
-    urls, notices = collect_urls(root, select_files(root, paths, changed_since))
+    selection = select_entry_files(root, paths, changed_since)  # the same files as validate and fmt
+    urls, notices = collect_urls(root, selection.files)
     cache = LinkCache.load(cache_location(root, config.cache, "the `cache` setting")) if use_cache else LinkCache(None)
     notices += [cache.notice] if cache.notice else []
     cached = {url: cache.fresh(url, config.max_age) for url in urls}
@@ -37,11 +40,11 @@ def check_links(root: Path, config, *, paths: list[Path] | None = None, changed_
     results = [checked.get(url) or cached[url] for url in urls]
     for result in results:
         result.locations = urls[result.url]
-    whole_kb = not paths and not changed_since
     if use_cache:
-        saved(notices, "the cache", lambda: cache.save(keep=set(urls) if whole_kb else None))
-    saved(notices, "the link status", lambda: write_link_status(root, results, replace=whole_kb))
-    return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak))
+        saved(notices, "the cache", lambda: cache.save(keep=set(urls) if selection.whole_kb else None))
+    saved(notices, "the link status", lambda: write_link_status(root, results, replace=selection.whole_kb))
+    return Report(results, notices, time.monotonic() - started, config, dict(limiter.peak),
+                  files=len(selection.files), changed_since=changed_since)
 
 
 def saved(notices: list[str], what: str, write) -> None:

@@ -6,16 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kb.model import LoadError, bulk_load, read_entry, select_entry_files
-from kb.model import arxiv_id, arxiv_url, doi_url, normalize_doi
+from kb.model import LoadError, arxiv_id, arxiv_url, bulk_load, doi_url, normalize_doi, read_entry
 
 _URL = re.compile(r"^https?://\S+$", re.I)
-
-
-def select_files(root: Path, paths: list[Path] | None = None, changed_since: str | None = None) -> list[Path]:
-    """The entry files named by `paths` or changed since `changed_since` (kb.model's selector, the same
-    rules as `kb validate` and `kb fmt`)."""
-    return select_entry_files(root, paths, changed_since).files
 
 
 def collect_urls(root: Path, files: list[Path]) -> tuple[dict[str, list[str]], list[str]]:

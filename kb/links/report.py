@@ -18,6 +18,8 @@ class Report:
     elapsed: float
     config: object = field(repr=False, default=None)
     peak_in_flight: dict = field(default_factory=dict)  # host -> most requests seen in flight at once
+    files: int = 0  # entry files selected (the same selection as kb validate's and kb fmt's)
+    changed_since: str | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {status: 0 for status in Status}
@@ -27,7 +29,7 @@ class Report:
 
     def summary(self) -> dict:
         gone_after = self.config.gone_after if self.config else 3
-        return {"urls": len(self.results), **self.counts(),
+        return {"files": self.files, "urls": len(self.results), **self.counts(),
                 "from_cache": sum(r.from_cache for r in self.results),
                 "gone": sum(r.gone(gone_after) for r in self.results), "elapsed": round(self.elapsed, 2)}
 
@@ -53,7 +55,10 @@ class Report:
         summary = self.summary()
         shown = ", ".join(f"{summary[s]} {s}" for s in Status if summary[s])
         extra = f", {summary['from_cache']} from cache" if summary["from_cache"] else ""
-        return f"{summary['urls']} URLs: {shown or 'nothing to check'}{extra} ({summary['elapsed']:.1f} s)"
+        if self.changed_since and not self.files:
+            return f"no entry changed since {self.changed_since}"
+        return (f"{summary['urls']} URLs in {self.files} files: {shown or 'nothing to check'}{extra} "
+                f"({summary['elapsed']:.1f} s)")
 
     def format(self, fmt: str) -> str:
         return {"text": self.text, "json": self.json, "markdown": self.markdown}[fmt]()

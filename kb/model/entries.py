@@ -251,12 +251,14 @@ def get_entry(root: Path, entry_id: str) -> Entry:
 
 
 def select(entries: list[Entry], type: str | None = None, domain: str | None = None,
-           audience: str | None = None) -> list[Entry]:
-    """Entries of a type, in a domain (or one of its sub-domains) and for an audience; None matches all."""
+           audience: str | None = None, format: str | None = None) -> list[Entry]:
+    """Entries of a type, in a domain (or one of its sub-domains), for an audience and in a format;
+    None matches all."""
     def keep(entry: Entry) -> bool:
         return ((type is None or entry.type == type)
                 and (domain is None or any(domain_matches(d, domain) for d in entry.domains))
-                and (audience is None or audience in entry.audience))
+                and (audience is None or audience in entry.audience)
+                and (format is None or format in entry.formats))
     return [e for e in entries if keep(e)]
 
 
@@ -279,10 +281,10 @@ def scalars(value) -> list[str]:
 
 
 def list_entries(root: Path, type: str | None = None, domain: str | None = None,
-                 audience: str | None = None) -> tuple[list[Entry], int]:
+                 audience: str | None = None, format: str | None = None) -> tuple[list[Entry], int]:
     """Entries matching the filters (see select), sorted by id, and how many files failed to load.
     An unknown domain or audience is a UsageError naming the closest known id."""
     if domain is not None or audience is not None:  # the filters need the vocabulary; a plain list does not
         require_taxonomy(root / ENTRIES_DIR).check_terms(domain=domain, audience=audience)
     entries, failures = load_entries(root)
-    return sorted(select(entries, type, domain, audience), key=lambda e: e.id), len(failures)
+    return sorted(select(entries, type, domain, audience, format), key=lambda e: e.id), len(failures)

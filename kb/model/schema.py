@@ -19,6 +19,11 @@ def entry_schema() -> dict:
     return json.loads(schema_text())
 
 
+def format_values() -> tuple[str, ...]:
+    """The `format` vocabulary (video, audio, notes, ...), from the schema: for the filters' choices."""
+    return tuple(entry_schema()["$defs"]["common"]["properties"]["format"]["items"]["enum"])
+
+
 def schema_version() -> int:
     return entry_schema()["x-kb-schema-version"]
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kb.model import ENTRIES_DIR, LoadError, bulk_load, load_taxonomy, read_entry
+from kb.model import ENTRIES_DIR, LoadError, bulk_load, read_entry, require_taxonomy
 
 from .backend import IndexUnreadable, backend_class
 from .documents import Vocabulary, document
@@ -97,7 +97,7 @@ def _build(root: Path, store: IndexStore, stats: dict, scanned_at: int, reason: 
     """Index everything into a new generation, then make it live with one atomic write of the state.
     Entries are read one at a time (read_entry, as load_entries does) and dropped once indexed: holding
     ten thousand parsed entries with their source positions would double the peak memory."""
-    vocabulary = Vocabulary.from_taxonomy(load_taxonomy(root / ENTRIES_DIR)[0])
+    vocabulary = Vocabulary.from_taxonomy(require_taxonomy(root / ENTRIES_DIR))  # no search without the vocabulary
     files = {path: [*settled(stat, scanned_at), _hash_file(root / path)] for path, stat in stats.items()}
     failures: dict[str, str] = {}
     generation = store.new_generation()
