@@ -49,20 +49,13 @@ def new(state, entry_type: str, entry_id: str | None, offline: bool, dry_run: bo
     data = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v not in (None, ())}
     if entry_id:
         data["id"] = entry_id
-    if entry_type == "paper" and not offline and (data.get("arxiv") or data.get("doi")):
-        data = {**_fetched(data), **data}
+    data, fetched = scaffold.with_metadata(entry_type, data, fetch=not offline)
+    if fetched:
+        click.echo(f"fetched: {fetched['title']} ({fetched.get('year', 'no year')})", err=True)
     if sys.stdin.isatty():
         data = _prompt_missing(state.root, entry_type, data)
     item = scaffold.new_entry(state.root, entry_type, data, dry_run=dry_run)
     click.echo(item.text if dry_run else f"wrote {item.path.as_posix()}", nl=not dry_run)
-
-
-def _fetched(data: dict) -> dict:
-    from kb.contrib.metadata import fetch_arxiv, fetch_doi
-
-    found = fetch_arxiv(data["arxiv"]) if data.get("arxiv") else fetch_doi(data["doi"])
-    click.echo(f"fetched: {found['title']} ({found.get('year', 'no year')})", err=True)
-    return found
 
 
 def _prompt_missing(root, entry_type: str, data: dict) -> dict:

@@ -136,6 +136,17 @@ def check_vocabulary(root: Path, domains: list[str], audience: list[str]) -> Non
                 raise taxonomy.unknown(kind, value)
 
 
+def with_metadata(entry_type: str, data: dict, fetch: bool = True) -> tuple[dict, dict | None]:
+    """`data` completed with a paper's metadata fetched for its `arxiv` or `doi` (values given win over
+    fetched ones), and what was fetched (None when nothing was asked for)."""
+    if entry_type != "paper" or not fetch or not (data.get("arxiv") or data.get("doi")):
+        return data, None
+    from .metadata import fetch_arxiv, fetch_doi
+
+    found = fetch_arxiv(data["arxiv"]) if data.get("arxiv") else fetch_doi(data["doi"])
+    return {**found, **data}, found
+
+
 def missing_fields(entry_type: str, data: dict) -> list[str]:
     """Required fields `data` lacks; `id` only when a title is there to make it from but gave none."""
     return [name for name in required_fields(entry_type)
