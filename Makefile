@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup validate list site serve test bench clean
+.PHONY: setup validate list readme site serve test bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,10 @@ validate: setup
 
 list: validate
 	$(BIN)/kb list
+
+# The README's first lines count the entries: rewrite them from `kb stats` (tests/test_cli.py checks them).
+readme: validate
+	$(BIN)/python -c 'import re, subprocess, pathlib; p = pathlib.Path("README.md"); line = subprocess.run(["$(BIN)/kb", "stats", "--format", "markdown"], capture_output=True, text=True, check=True).stdout; p.write_text(re.sub(r"(<!-- counts:.*?-->\n).*?(<!-- /counts -->)", lambda m: m[1] + line + m[2], p.read_text(), flags=re.S))'
 
 # The site (docs/site.md): pages generated from entries/, built by MkDocs into site/.
 # NO_MKDOCS_2_WARNING silences Material's end-of-life banner (docs/site.md explains the Zensical path).

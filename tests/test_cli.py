@@ -63,6 +63,12 @@ def test_field_reference_doc_is_generated_from_the_schema(repo_root):
         "docs/fields.md is stale: run `kb schema --format markdown > docs/fields.md`"
 
 
+def test_the_readme_gives_the_real_counts(cli, repo_root):
+    block = (repo_root / "README.md").read_text().split("<!-- /counts -->")[0].split("-->\n", 1)[1]
+    assert block == cli(repo_root, "stats", "--format", "markdown").stdout, "README.md's counts are stale: run `make readme`"
+    assert block.startswith(f"**{len(list((repo_root / 'entries').glob('*/*.yaml')))} entries (")
+
+
 def test_every_command_is_documented(repo_root):
     documented = set(re.findall(r"^## kb ([a-z-]+(?: [a-z-]+)?)", (repo_root / "docs/commands.md").read_text(), re.M))
     commands = set()

@@ -100,3 +100,24 @@ def _inline(value) -> str:
         return " ".join(f"{v}" if k in ("name", "label") else f"<{v}>" if k in ("url", "source") else f"({v})"
                         for k, v in value.items())
     return str(value).strip()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text: a table; json: every count; markdown: the README's first lines.")
+@pass_state
+def stats(state, fmt: str) -> None:
+    """Count the entries: by type, field (top-level domain), audience and format."""
+    from kb.model import ENTRIES_DIR, count, load_entries, require_taxonomy
+
+    taxonomy = require_taxonomy(state.root / ENTRIES_DIR)
+    counts = count(load_entries(state.root)[0], taxonomy)
+    if fmt == "json":
+        click.echo(json.dumps(counts.as_json(), indent=2))
+    elif fmt == "markdown":
+        click.echo(f"**{counts.sentence()}**, each with why it is recommended and for whom.")
+    else:
+        for title, table in (("type", counts.by_type), ("field", counts.by_top_domain),
+                             ("audience", counts.by_audience), ("format", counts.by_format)):
+            click.echo(f"{title:<10} " + ", ".join(f"{name} {n}" for name, n in table.items()))
+        click.echo(counts.sentence())

@@ -13,13 +13,14 @@ from .files import CannotWrite, atomic_write, output_file
 from .selection import PathNotFound, Selection, select_entry_files
 from .schema import (entry_schema, field_reference, fields, format_values, required_fields, schema_text, schema_version,
                      type_schema)
+from .stats import Counts, count
 from .taxonomy import (TAXONOMY_FILE, Taxonomy, TaxonomyBroken, Term, UnknownTerm, closest_term, domain_matches,
                        load_taxonomy, require_taxonomy, unknown_term)
 from .yamlfile import Document, LoadError, YamlDate, load_bytes, load_text
 
 __all__ = [
     "DOI_PATTERN", "TaxonomyBroken", "UnknownTerm", "require_taxonomy", "closest_term", "unknown_term", "arxiv_id", "arxiv_url", "bare_doi", "closest", "did_you_mean", "doi_url",
-    "normalize_doi", "scalars", "format_values",
+    "normalize_doi", "scalars", "format_values", "Counts", "count",
     "CannotWrite", "PathNotFound", "Selection", "select_entry_files", "GitError", "atomic_write", "output_file", "changed_entry_files",
     "ENTRIES_DIR", "ID_PATTERN", "TYPES", "TAXONOMY_FILE", "Document", "Entry", "EntryNotFound", "KbError",
     "LoadError", "RootNotFound", "Taxonomy", "UsageError", "Term", "YamlDate", "bulk_load", "domain_matches", "entry_files",
