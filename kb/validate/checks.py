@@ -25,8 +25,7 @@ DATE_FIELDS = ("added", "published")
 URL_FIELDS = (("url",), ("archive_url",), ("links", "*", "url"), ("recommended_by", "*", "source"))
 # Text shown on one line (titles, names, ids, terms, codes, venues, tags): no line breaks, no control or
 # format characters. Markdown fields (why, for_whom, caveats, notes) may hold line breaks and tabs.
-MARKDOWN_FIELDS = (("why",), ("for_whom",), ("caveats",), ("recommended_by", "*", "note"),
-                   ("alternatives", "*", "note"))
+MARKDOWN = {("why",), ("for_whom",), ("caveats",), ("recommended_by", "note"), ("alternatives", "note")}
 ALTERNATIVE_NOTE_MIN = 20  # visible characters in an alternatives note
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$|^\[[0-9a-f:.]+\]$",
@@ -140,33 +139,26 @@ def url_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-@entry_check("characters in text", ("control-character",))
-def control_characters(entry: Entry, ctx: Context):
-    """Line breaks only in Markdown fields; control and format characters (Unicode Cc and Cf, such as NUL
-    or the U+202E override that reverses text) nowhere, but tabs in Markdown fields."""
-    markdown = {where for pattern in MARKDOWN_FIELDS for where, _ in _values_at(entry.data, pattern)}
-    for where, value in _strings(entry.data):
-        allowed = "\n\t" if where in markdown else ""
-        for index, char in enumerate(value):
-            if char not in allowed and unicodedata.category(char) in ("Cc", "Cf"):
-                yield where, "control-character", f"`{_dotted(where)}` holds {_describe_char(char)} " \
-                    f"at {_position(value, index)}", \
-                    "remove it" + ("" if where in markdown else " (this field is one line of text)")
-                break  # one problem per value: the first bad character
-
-
-@entry_check("visible text", ("blank-text",))
-def visible_text(entry: Entry, ctx: Context):
-    """Every text value holds something to read: a title of spaces is no title."""
-    for where, value in _strings(entry.data):
-        if value and not value.strip():
-            yield where, "blank-text", f"`{_dotted(where)}` holds only spaces", "write the text, or remove the field"
-
-
-@entry_check("finite numbers", ("not-finite",))
-def finite_numbers(entry: Entry, ctx: Context):
+@entry_check("text and numbers", ("control-character", "blank-text", "not-finite"))
+def text_and_numbers(entry: Entry, ctx: Context):
+    """Every value at any depth, in one pass (it runs on every file): text has no control or format
+    characters (Unicode Cc and Cf, such as NUL or the U+202E override that reverses text), but the line
+    breaks and tabs of Markdown fields, and holds something to read (a title of spaces is no title);
+    numbers are finite (YAML reads `.nan` and `.inf`, which no JSON can hold)."""
     for where, value in _leaves(entry.data):
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, str):
+            markdown = where in MARKDOWN or (len(where) == 3 and (where[0], where[2]) in MARKDOWN)
+            if not (value.replace("\n", "").replace("\t", "") if markdown else value).isprintable():
+                bad = next((i for i, c in enumerate(value) if unicodedata.category(c) in ("Cc", "Cf")
+                            and not (markdown and c in "\n\t")), None)  # isprintable is False for more
+                if bad is not None:
+                    yield where, "control-character", f"`{_dotted(where)}` holds {_describe_char(value[bad])} " \
+                        f"at {_position(value, bad)}", \
+                        "remove it" + ("" if markdown else " (this field is one line of text)")
+            if value and value.isspace():
+                yield where, "blank-text", f"`{_dotted(where)}` holds only spaces", \
+                    "write the text, or remove the field"
+        elif isinstance(value, float) and not math.isfinite(value):
             yield where, "not-finite", f"`{_dotted(where)}` is {value}, not a number kb can use", \
                 "write a finite number, e.g. 12.5"
 
@@ -331,18 +323,12 @@ def _values_at(data, pattern: tuple, prefix: tuple = ()):
 
 def _leaves(value, where: tuple = ()):
     """(path, value) of every value that is not a list or mapping, at any depth."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, where + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, where + (index,))
-    else:
-        yield where, value
-
-
-def _strings(data):
-    return ((where, value) for where, value in _leaves(data) if isinstance(value, str))
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(item, (dict, list)):
+            yield from _leaves(item, (*where, key))
+        else:
+            yield (*where, key), item
 
 
 def _dotted(where: tuple) -> str:
