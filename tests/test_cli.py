@@ -69,6 +69,17 @@ def test_the_readme_gives_the_real_counts(cli, repo_root):
     assert block.startswith(f"**{len(list((repo_root / 'entries').glob('*/*.yaml')))} entries (")
 
 
+def test_every_exit_code_is_documented(repo_root):
+    """The exit codes the code can produce (on exception classes, in exits of the CLI) are the ones
+    docs/commands.md's table lists."""
+    code = "".join(p.read_text() for p in (repo_root / "kb").rglob("*.py"))
+    used = {int(n) for n in re.findall(r"exit_code = (\d+)|ctx\.exit\((\d+)\)|SystemExit\((\d+)", code)
+            for n in n if n} | {0}
+    table = (repo_root / "docs/commands.md").read_text().split("## Exit codes")[1].split("\n## ")[0]
+    documented = {int(n) for n in re.findall(r"^\| (\d+) \|", table, re.M)}
+    assert used <= documented == {0, 1, 2, 130}
+
+
 def test_every_command_is_documented(repo_root):
     documented = set(re.findall(r"^## kb ([a-z-]+(?: [a-z-]+)?)", (repo_root / "docs/commands.md").read_text(), re.M))
     commands = set()
