@@ -66,11 +66,29 @@ def show(state, entry_id: str, as_json: bool) -> None:
 @click.option("--type", "type_", type=click.Choice(TYPES), help="The schema of one entry type only.")
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
               help="json: the JSON Schema; markdown: the field reference (docs/fields.md).")
-def schema(type_: str | None, fmt: str) -> None:
-    """Print the entry JSON Schema (the single source of truth for fields)."""
-    from kb.model import field_reference, schema_text, type_schema
+@click.option("--editor", is_flag=True, help="The editor schema of --type: its taxonomy ids as enums (for editors).")
+@click.option("--write", is_flag=True, help="With --editor: regenerate kb/schema/editor/*.schema.json under the KB.")
+@pass_state
+def schema(state, type_: str | None, fmt: str, editor: bool, write: bool) -> None:
+    """Print the entry JSON Schema (the single source of truth for fields), or the editor schemas."""
+    from kb.model import UsageError, field_reference, relative_path, schema_text, type_schema
 
-    if fmt == "markdown":
+    if editor:
+        from kb.model import editor_schema_texts, write_editor_schemas
+
+        if write == bool(type_) or fmt != "json":
+            raise UsageError("kb schema --editor needs --type TYPE (to print one) or --write (to write all three)")
+        if write:
+            report = write_editor_schemas(state.root)
+            for path in report.written:
+                click.echo(f"wrote {relative_path(path, state.root)}")
+            click.echo(report.summary(), err=True)
+        else:
+            click.echo(next(t for p, t in editor_schema_texts(state.root).items() if p.name.startswith(type_ + ".")),
+                       nl=False)
+    elif write:
+        raise UsageError("--write writes the editor schemas: give --editor too")
+    elif fmt == "markdown":
         click.echo(field_reference(), nl=False)
     else:
         click.echo(json.dumps(type_schema(type_), indent=2, ensure_ascii=False) if type_ else schema_text(), nl=False)
