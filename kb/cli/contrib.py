@@ -103,31 +103,23 @@ def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) 
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @pass_state
 def import_bibtex(state, file: Path, domains: tuple[str, ...], audience: tuple[str, ...], dry_run: bool) -> None:
-    """Add a paper entry per new BibTeX record; why and for_whom are left as TODOs that kb validate
-    reports. Duplicates, malformed blocks and incomplete records are reported and skipped."""
-    from kb.contrib.bibtex import import_bibtex as run_import
-    from kb.model import UsageError
+    """Add an entry per new BibTeX record (a paper, or the lecture series or research guide that kb export
+    wrote); why and for_whom are left as TODOs that kb validate reports. Duplicates, malformed blocks and
+    incomplete records are reported and skipped."""
+    from kb.contrib.bibtex import import_bibtex_file
 
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    report = run_import(state.root, text, list(domains), list(audience), dry_run=dry_run)
-    for path in report.written:
-        click.echo(f"{'would write' if dry_run else 'wrote'} {path.as_posix()}")
-    notes = [("malformed block", s) for s in report.malformed] + [("skipped", s) for s in report.skipped]
-    for kind, item in sorted(notes, key=lambda note: note[1].line):
-        click.echo(f"{file}:{item.line}: {kind} {item.key or '(no key)'}: {item.reason}", err=True)
-    click.echo(f"{len(report.written)} {'to write' if dry_run else 'written'}, {len(report.skipped)} skipped, "
-               f"{len(report.malformed)} malformed" + ("; each new entry needs its why and for_whom written "
-                                                       "(kb validate lists them)" if report.written else ""), err=True)
-    problems = report.malformed or [s for s in report.skipped if not s.reason.startswith("duplicate")]
-    raise SystemExit(1 if problems else 0)
+    report = import_bibtex_file(state.root, file, list(domains), list(audience), dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    for note in report.notes():
+        click.echo(note, err=True)
+    click.echo(report.summary(), err=True)
+    raise SystemExit(report.exit_code)
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "csl-json", "json"]), required=True,
-              help="bibtex: papers; csl-json: every entry; json: the whole KB, versioned.")
+              help="bibtex: every entry (biblatex); csl-json: every entry; json: the whole KB, versioned.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (default: stdout).")
 @pass_state
 def export(state, fmt: str, output: Path | None) -> None:

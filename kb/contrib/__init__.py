@@ -13,7 +13,9 @@ when kb starts):
 - fetch: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout 15 s,
   Retry-After honoured up to 30 s; environment variables KB_ARXIV_API, KB_CROSSREF_API,
   KB_DOI_RESOLVER, KB_FETCH_TIMEOUT, KB_FETCH_MAX_WAIT, KB_CONTACT_EMAIL); FetchError, NotFound.
-- bibtex: import_bibtex(root, text, domains, audience, dry_run=False) -> ImportReport.
+- bibtex: BibTeX both ways: entry_to_bibtex(entry) and bibliography(entries) write (export, the site's
+  Cite blocks); import_bibtex_file(root, path, domains, audience, dry_run=False) -> ImportReport reads
+  (MAX_BYTES = 50 MB).
 - export: export_text(root, format) for `bibtex`, `csl-json` and `json` (EXPORT_VERSION = 1).
 - naming: option_name(field), the `kb new` option for a field.
 """

@@ -144,8 +144,8 @@ def editor_schema(entry_type: str, taxonomy: Taxonomy) -> dict:
     source = entry_schema()
     return {"$schema": source["$schema"], "$id": f"{source['$id']}:editor:{entry_type}",
             "title": f"kb {entry_type} entry", "description": source["$defs"][entry_type]["description"],
-            "$comment": f"Generated from kb/schema/entry.schema.json and entries/taxonomy.yaml by "
-                        f"`kb schema --editor --write`; do not edit by hand.", **schema}
+            "$comment": "Generated from kb/schema/entry.schema.json and entries/taxonomy.yaml by "
+                        "`kb schema --editor --write`; do not edit by hand.", **schema}
 
 
 def editor_schema_texts(root: Path) -> dict[Path, str]:
