@@ -9,6 +9,7 @@ import click
 from kb.model import TYPES, entry_schema
 
 from .app import main, pass_state
+from .completion import audience_ids, domain_ids, for_field
 
 _NOT_OPTIONS = ("id", "links", "recommended_by", "alternatives")  # --id is explicit; lists of objects are edited in the file
 
@@ -30,6 +31,7 @@ def _field_options(command):
         kind = click.Choice(choices) if choices else kind
         help_text = prop.get("description", "")
         command = click.option(f"--{option_name(name)}", name, type=kind, multiple=prop.get("type") == "array",
+                               shell_complete=for_field(name, prop),
                                help=help_text + (" (repeatable)" if prop.get("type") == "array" else ""))(command)
     return command
 
@@ -96,9 +98,9 @@ def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) 
 
 @main.command("import-bibtex")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--domain", "domains", metavar="ID", multiple=True, required=True,
+@click.option("--domain", "domains", metavar="ID", multiple=True, required=True, shell_complete=domain_ids,
               help="Taxonomy domain for every imported entry (repeatable; at least one).")
-@click.option("--audience", "audience", metavar="ID", multiple=True, required=True,
+@click.option("--audience", "audience", metavar="ID", multiple=True, required=True, shell_complete=audience_ids,
               help="Audience for every imported entry (repeatable; at least one).")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @pass_state

@@ -9,6 +9,7 @@ import click
 from kb.model import TYPES
 
 from .app import main, pass_state
+from .completion import audience_ids, domain_ids, entry_ids
 
 
 @main.command()
@@ -32,8 +33,8 @@ def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None
 
 @main.command("list")
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
-@click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
-@click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--domain", metavar="ID", shell_complete=domain_ids, help="Only entries in this domain or its sub-domains.")
+@click.option("--audience", metavar="ID", shell_complete=audience_ids, help="Only entries for this audience.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of entries.")
 @pass_state
 def list_(state, type_: str | None, domain: str | None, audience: str | None, as_json: bool) -> None:
@@ -51,7 +52,7 @@ def list_(state, type_: str | None, domain: str | None, audience: str | None, as
 
 
 @main.command()
-@click.argument("entry_id", metavar="ID")
+@click.argument("entry_id", metavar="ID", shell_complete=entry_ids)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @pass_state
 def show(state, entry_id: str, as_json: bool) -> None:
