@@ -81,7 +81,9 @@ def field_reference() -> str:
     """The field reference in Markdown (docs/fields.md is this text), generated from the schema."""
     defs = entry_schema()["$defs"]
     out = ["# Entry fields", "", "Generated from `kb/schema/entry.schema.json` by `kb schema --format markdown`;",
-           "do not edit by hand. Fields marked **required** must be present.", ""]
+           "do not edit by hand. Fields marked **required** must be present. Editors check them as you type",
+           "against `kb/schema/editor/<type>.schema.json`, named on line 1 of every entry (`kb schema --editor`).",
+           ""]
     for title, props, required in [("All entries", defs["common"]["properties"], defs["common"]["required"]),
                                    *[(f"`{t}` entries", defs[t]["properties"], defs[t]["required"])
                                      for t in entry_schema()["x-kb-types"]]]:
