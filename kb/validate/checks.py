@@ -116,18 +116,11 @@ def taxonomy_ids(entry: Entry, ctx: Context):
 
 @entry_check("editor schema line", ("schema-comment",), severity="warning")
 def schema_line(entry: Entry, ctx: Context):
-    """The leading comment that points editors at a schema (what yaml-language-server reads) names the
-    entry's type's editor schema. Absent is not reported (`kb fmt --check` is): another one misleads."""
-    if entry.source is None:
-        return
-    try:
-        text = entry.source.read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return  # the loader reported it
+    """The comment before the first field that points editors at a schema (yaml-language-server reads
+    modelines there only) names the entry's type's editor schema. None is not reported (`kb fmt --check`
+    is): another one misleads."""
     expected = modeline_schema(schema_comment(entry.type))
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            return  # editors read modelines only in the comments before the first field
+    for number, line in enumerate(entry.doc.head.splitlines() if entry.doc else (), 1):
         named = modeline_schema(line)
         if named is not None and named != expected:
             yield number, "schema-comment", f"line {number} points editors at `{named}`, not at the {entry.type} " \
