@@ -208,7 +208,7 @@ def test_tex_commands_are_decoded_or_reported(cli, empty_kb, tmp_path):
     result, name = import_text(cli, empty_kb, tmp_path, LATEX_AND_NAMES)
     titles = sorted(data["title"] for data in written(empty_kb, result).values())
     assert titles == ["A Guide to Writing with H2O", "Alone et al. in the Title", "The TeXbook, with LaTeX notes"]
-    assert f"{name}:8: warning guide: `\\ce`, `\\foo` cannot be decoded" in result.stderr
+    assert f"{name}:8: warning guide: LaTeX kb cannot decode: `\\ce`, `\\foo` left out" in result.stderr
     assert "texbook: `\\" not in result.stderr  # \TeX and \LaTeX are known
 
 

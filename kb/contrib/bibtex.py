@@ -255,8 +255,8 @@ def parse(text: str) -> tuple[list[tuple[int, str, tuple[str, dict, list[str]] |
                     for name in not_names.get(entry.start_line, ())]
         unknown = sorted(decoding.unknown.get(entry.start_line, ()))
         if unknown:
-            warnings.append(", ".join(f"`\\{name}`" for name in unknown) + " cannot be decoded: left out, "
-                            "the text of its arguments kept (check the entry's text)")
+            warnings.append("LaTeX kb cannot decode: " + ", ".join(f"`\\{name}`" for name in unknown)
+                            + " left out, the text of the arguments kept (check the entry's text)")
         records.append((line, entry.key, (*found, warnings)))
     return records, report
 
