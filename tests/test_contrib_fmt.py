@@ -5,8 +5,11 @@ import re
 
 from conftest import write_entry
 
-from kb.contrib.canonical import SCHEMA_COMMENT, format_text
-from kb.model import entry_files, load_text
+from kb.contrib.canonical import format_text
+from kb.model import entry_files, load_text, modeline_schema, schema_comment
+
+SCHEMA_COMMENT = schema_comment("lecture-series")
+LEGACY_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"  # before the per-type schemas
 
 MESSY = """\
 # curator's note: checked 2024-05-01
@@ -107,8 +110,29 @@ def test_the_quick_check_and_the_full_round_trip_agree(repo_root):
 
 
 def test_real_entries_are_in_canonical_form(repo_root, cli):
+    """Entries written before the per-type editor schemas differ from canonical form in line 1 only, until
+    `kb fmt` runs on them; nothing else may differ."""
     result = cli(repo_root, "fmt", "--check")
-    assert result.exit_code == 0, result.output
+    to_reformat = {line.removeprefix("would reformat ") for line in result.stdout.splitlines()}
+    for shown in to_reformat:
+        text = (repo_root / shown).read_text(encoding="utf-8")
+        first, rest = text.split("\n", 1)
+        assert first == LEGACY_COMMENT, shown
+        assert format_text(text, shown.split("/")[1]) == schema_comment(shown.split("/")[1]) + "\n" + rest, shown
+    assert result.exit_code == (1 if to_reformat else 0), result.output
+
+
+def test_fmt_points_every_entry_at_its_type_editor_schema(kb_copy, cli):
+    path = write_entry(kb_copy, "paper", "legacy-line", f"{LEGACY_COMMENT}\n" + MESSY.split("\n", 1)[1])
+    other = write_entry(kb_copy, "research-guide", "odd-modeline",
+                        "# $schema: https://example.org/other.json\n" + MESSY.split("\n", 1)[1])
+    assert cli(kb_copy, "fmt").exit_code in (0, 1)  # the MESSY fields are not a paper's: only the line matters here
+    assert path.read_text().splitlines()[0] == schema_comment("paper")
+    assert other.read_text().splitlines()[0] == schema_comment("research-guide")
+    for entry in entry_files(kb_copy):
+        lines = entry.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == schema_comment(entry.parent.name), entry
+        assert [line for line in lines[1:] if modeline_schema(line) is not None] == [], entry
 
 
 def test_changed_since_formats_only_changed_entries(kb_copy, cli):
@@ -128,6 +152,7 @@ def test_changed_since_formats_only_changed_entries(kb_copy, cli):
 def test_parallel_formatting_gives_the_same_report(kb_copy, monkeypatch):
     from kb.contrib import canonical
 
+    canonical.format_paths(kb_copy)  # the real entries' own reformat, if any, is not what this test is about
     write_entry(kb_copy, "lecture-series", "messy-entry", MESSY)
     write_entry(kb_copy, "paper", "broken", "id: broken\ntitle: [unclosed\n")
     entries = len(list((kb_copy / "entries").glob("*/*.yaml")))  # the real ones and the two above

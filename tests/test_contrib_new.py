@@ -30,7 +30,7 @@ def test_flags_only_writes_a_valid_entry_in_canonical_order(kb_copy, cli):
     path = kb_copy / "entries/research-guide/how-read-paper-twice-2003.yaml"
     assert result.output.strip() == "wrote entries/research-guide/how-read-paper-twice-2003.yaml"
     text = path.read_text()
-    assert text.splitlines()[0] == "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../../kb/schema/editor/research-guide.schema.json"
     keys = [line.split(":")[0] for line in text.splitlines()[1:] if line[:1].isalpha()]
     assert keys == ["id", "title", "url", "domains", "audience", "authors", "published", "why", "for_whom", "added"]
     entry = read_entry(path, kb_copy)

@@ -208,11 +208,14 @@ def test_entry_page_shows_breadcrumbs_recommender_and_source(real_site):
     assert "Edit this entry" not in html  # no repository URL configured: the file is named instead
 
 
-def test_papers_have_a_bibtex_block_and_others_do_not(real_site, real):
+def test_every_entry_has_a_bibtex_block(real_site, real):
     entries, _ = real
     for entry in entries:
         html = page(real_site, f"entries/{entry.id}")
-        assert ('<h2 id="cite">' in html) == (entry.type == "paper"), entry.id
+        assert '<h2 id="cite">' in html, entry.id
+    susskind = page(real_site, "entries/statistical-mechanics-susskind")
+    code = "".join(Html(susskind.split('<h2 id="cite">')[1].split("</pre>")[0]).text)
+    assert "@online{statistical-mechanics-susskind," in code and "entrysubtype = {lecture-series}" in code
     coconut = page(real_site, "entries/coconut-latent-reasoning")
     code = "".join(Html(coconut.split('<h2 id="cite">')[1].split("</pre>")[0]).text)  # highlighted: text only
     assert "@misc{coconut-latent-reasoning," in code and "eprint = {2412.06769}" in code

@@ -10,7 +10,7 @@ from conftest import write_entry
 
 from kb.model import get_entry
 from kb.site import generate
-from kb.site.bibtex import entry_to_bibtex
+from kb.contrib.bibtex import entry_to_bibtex
 from kb.site.linkstatus import read_link_status
 from kb.site.model import href
 from kb.site.safe import http_url, markdown_html, md_text, summary
@@ -111,7 +111,7 @@ def test_missing_or_corrupt_link_status_means_none(tmp_path, content):
 def test_bibtex_for_a_real_paper_and_escaping(repo_root, empty_kb):
     bibtex = entry_to_bibtex(get_entry(repo_root, "coconut-latent-reasoning"))
     assert bibtex.startswith("@misc{coconut-latent-reasoning,\n")
-    assert "author = {Shibo Hao and Sainbayar Sukhbaatar and" in bibtex and "archiveprefix = {arXiv}" in bibtex
+    assert "author = {Shibo Hao and Sainbayar Sukhbaatar and" in bibtex and "eprinttype = {arxiv}" in bibtex
     write_entry(empty_kb, "paper", "odd", """
         id: odd
         title: "50% of {braces} & $money_#1 ~ ^ \\\\"
@@ -126,7 +126,7 @@ def test_bibtex_for_a_real_paper_and_escaping(repo_root, empty_kb):
         added: 2026-01-01
     """)
     odd = entry_to_bibtex(get_entry(empty_kb, "odd"))
-    assert odd.startswith("@article{odd,") and "journal = {Journal of Things}" in odd and "doi = {10.1000/xyz}" in odd
+    assert odd.startswith("@article{odd,") and "journaltitle = {Journal of Things}" in odd and "doi = {10.1000/xyz}" in odd
     assert r"{{50\% of \textbraceleft{}braces\textbraceright{} \& \$money\_\#1 \textasciitilde{} " \
            r"\textasciicircum{} \textbackslash{}}}" in odd
 

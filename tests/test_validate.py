@@ -10,7 +10,7 @@ from conftest import write_entry
 from kb.validate import validate
 
 GOOD = """\
-# yaml-language-server: $schema=../../kb/schema/entry.schema.json
+# yaml-language-server: $schema=../../kb/schema/editor/lecture-series.schema.json
 id: {id}
 title: {title}
 url: {url}

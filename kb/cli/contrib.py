@@ -9,6 +9,7 @@ import click
 from kb.model import TYPES, entry_schema
 
 from .app import main, pass_state
+from .completion import audience_ids, domain_ids, for_field
 
 _NOT_OPTIONS = ("id", "links", "recommended_by", "alternatives")  # --id is explicit; lists of objects are edited in the file
 
@@ -30,6 +31,7 @@ def _field_options(command):
         kind = click.Choice(choices) if choices else kind
         help_text = prop.get("description", "")
         command = click.option(f"--{option_name(name)}", name, type=kind, multiple=prop.get("type") == "array",
+                               shell_complete=for_field(name, prop),
                                help=help_text + (" (repeatable)" if prop.get("type") == "array" else ""))(command)
     return command
 
@@ -100,38 +102,30 @@ def fmt(state, paths: tuple[Path, ...], check: bool, changed_since: str | None) 
 
 @main.command("import-bibtex")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--domain", "domains", metavar="ID", multiple=True, required=True,
+@click.option("--domain", "domains", metavar="ID", multiple=True, required=True, shell_complete=domain_ids,
               help="Taxonomy domain for every imported entry (repeatable; at least one).")
-@click.option("--audience", "audience", metavar="ID", multiple=True, required=True,
+@click.option("--audience", "audience", metavar="ID", multiple=True, required=True, shell_complete=audience_ids,
               help="Audience for every imported entry (repeatable; at least one).")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @pass_state
 def import_bibtex(state, file: Path, domains: tuple[str, ...], audience: tuple[str, ...], dry_run: bool) -> None:
-    """Add a paper entry per new BibTeX record; why and for_whom are left as TODOs that kb validate
-    reports. Duplicates, malformed blocks and incomplete records are reported and skipped."""
-    from kb.contrib.bibtex import import_bibtex as run_import
-    from kb.model import UsageError
+    """Add an entry per new BibTeX record (a paper, or the lecture series or research guide that kb export
+    wrote); why and for_whom are left as TODOs that kb validate reports. Duplicates, malformed blocks and
+    incomplete records are reported and skipped."""
+    from kb.contrib.bibtex import import_bibtex_file
 
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    report = run_import(state.root, text, list(domains), list(audience), dry_run=dry_run)
-    for path in report.written:
-        click.echo(f"{'would write' if dry_run else 'wrote'} {path.as_posix()}")
-    notes = [("malformed block", s) for s in report.malformed] + [("skipped", s) for s in report.skipped]
-    for kind, item in sorted(notes, key=lambda note: note[1].line):
-        click.echo(f"{file}:{item.line}: {kind} {item.key or '(no key)'}: {item.reason}", err=True)
-    click.echo(f"{len(report.written)} {'to write' if dry_run else 'written'}, {len(report.skipped)} skipped, "
-               f"{len(report.malformed)} malformed" + ("; each new entry needs its why and for_whom written "
-                                                       "(kb validate lists them)" if report.written else ""), err=True)
-    problems = report.malformed or [s for s in report.skipped if not s.reason.startswith("duplicate")]
-    raise SystemExit(1 if problems else 0)
+    report = import_bibtex_file(state.root, file, list(domains), list(audience), dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    for note in report.notes():
+        click.echo(note, err=True)
+    click.echo(report.summary(), err=True)
+    raise SystemExit(report.exit_code)
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "csl-json", "json"]), required=True,
-              help="bibtex: papers; csl-json: every entry; json: the whole KB, versioned.")
+              help="bibtex: every entry (biblatex); csl-json: every entry; json: the whole KB, versioned.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (default: stdout).")
 @pass_state
 def export(state, fmt: str, output: Path | None) -> None:

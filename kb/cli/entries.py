@@ -9,6 +9,7 @@ import click
 from kb.model import TYPES, format_values
 
 from .app import main, pass_state
+from .completion import audience_ids, domain_ids, entry_ids
 
 
 @main.command()
@@ -32,8 +33,8 @@ def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None
 
 @main.command("list")
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
-@click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
-@click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--domain", metavar="ID", shell_complete=domain_ids, help="Only entries in this domain or its sub-domains.")
+@click.option("--audience", metavar="ID", shell_complete=audience_ids, help="Only entries for this audience.")
 @click.option("--format", "format_", type=click.Choice(format_values()), help="Only entries in this format.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of entries.")
 @pass_state
@@ -53,7 +54,7 @@ def list_(state, type_: str | None, domain: str | None, audience: str | None, fo
 
 
 @main.command()
-@click.argument("entry_id", metavar="ID")
+@click.argument("entry_id", metavar="ID", shell_complete=entry_ids)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @pass_state
 def show(state, entry_id: str, as_json: bool) -> None:
@@ -69,11 +70,29 @@ def show(state, entry_id: str, as_json: bool) -> None:
 @click.option("--type", "type_", type=click.Choice(TYPES), help="The schema of one entry type only.")
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
               help="json: the JSON Schema; markdown: the field reference (docs/fields.md).")
-def schema(type_: str | None, fmt: str) -> None:
-    """Print the entry JSON Schema (the single source of truth for fields)."""
-    from kb.model import field_reference, schema_text, type_schema
+@click.option("--editor", is_flag=True, help="The editor schema of --type: its taxonomy ids as enums (for editors).")
+@click.option("--write", is_flag=True, help="With --editor: regenerate kb/schema/editor/*.schema.json under the KB.")
+@pass_state
+def schema(state, type_: str | None, fmt: str, editor: bool, write: bool) -> None:
+    """Print the entry JSON Schema (the single source of truth for fields), or the editor schemas."""
+    from kb.model import UsageError, field_reference, relative_path, schema_text, type_schema
 
-    if fmt == "markdown":
+    if editor:
+        from kb.model import editor_schema_texts, write_editor_schemas
+
+        if write == bool(type_) or fmt != "json":
+            raise UsageError("kb schema --editor needs --type TYPE (to print one) or --write (to write all three)")
+        if write:
+            report = write_editor_schemas(state.root)
+            for path in report.written:
+                click.echo(f"wrote {relative_path(path, state.root)}")
+            click.echo(report.summary(), err=True)
+        else:
+            click.echo(next(t for p, t in editor_schema_texts(state.root).items() if p.name.startswith(type_ + ".")),
+                       nl=False)
+    elif write:
+        raise UsageError("--write writes the editor schemas: give --editor too")
+    elif fmt == "markdown":
         click.echo(field_reference(), nl=False)
     else:
         click.echo(json.dumps(type_schema(type_), indent=2, ensure_ascii=False) if type_ else schema_text(), nl=False)

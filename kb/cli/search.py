@@ -9,6 +9,7 @@ import click
 from kb.model import TYPES, format_values
 
 from .app import main, pass_state
+from .completion import audience_ids, domain_ids
 
 INDEX_DIR = click.option("--index-dir", metavar="DIR", envvar="KB_INDEX_DIR", show_envvar=True,
                          help="Where the index lives (default: .kb/index under the KB root).")
@@ -33,8 +34,8 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @main.command("search")
 @click.argument("words", nargs=-1)
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
-@click.option("--domain", metavar="ID", help="Only entries in this domain or its sub-domains.")
-@click.option("--audience", metavar="ID", help="Only entries for this audience.")
+@click.option("--domain", metavar="ID", shell_complete=domain_ids, help="Only entries in this domain or its sub-domains.")
+@click.option("--audience", metavar="ID", shell_complete=audience_ids, help="Only entries for this audience.")
 @click.option("--format", "format_", type=click.Choice(FORMATS), help="Only entries in this format.")
 @click.option("--year-from", type=int, metavar="YEAR", help="Only entries from this year on.")
 @click.option("--year-to", type=int, metavar="YEAR", help="Only entries up to this year.")

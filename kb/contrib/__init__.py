@@ -1,19 +1,17 @@
-"""Contributing entries: scaffolding (`kb new`), canonical formatting (`kb fmt`), metadata fetches from
-arXiv and Crossref/doi.org, BibTeX import, and exports (BibTeX, CSL-JSON, versioned JSON).
+"""Contributing entries: scaffolding (`kb new`), canonical formatting (`kb fmt`), paper metadata from arXiv
+and Crossref/doi.org, BibTeX both ways, and exports (BibTeX, CSL-JSON, versioned JSON).
 
-Modules, each imported on demand (ruamel.yaml, requests, defusedxml and bibtexparser are not loaded
-when kb starts):
-- canonical: format_text(text, type), render_entry(type, data), format_paths(root, paths, write) ->
-  FormatReport; WIDTH = 120 columns for lists written inline; PARALLEL_FROM = 200 files before the work
-  is spread over the cores (MAX_WORKERS = 4). Its doc defines the canonical form.
-- scaffold: new_entry(root, type, data, today=None, dry_run=False): fills `added` (default today) and
-  `id` (default: from the title and year), refuses what is missing (MissingFields), duplicates
-  (EntryExists, naming the entry) and anything `kb validate` rejects (EntryInvalid); validates the
-  exact text in a staging folder, then writes it atomically, never over a file. PROSE_WIDTH = 100.
-- metadata: fetch_arxiv(id), fetch_doi(doi) -> entry fields; FetchSettings (base URLs, timeout, the
-  longest Retry-After waited for, contact e-mail), read from the KB_* variables its SETTINGS table
-  names; FetchError, NotFound.
-- bibtex: import_bibtex(root, text, domains, audience, dry_run=False) -> ImportReport.
-- export: export_text(root, format) for `bibtex`, `csl-json` and `json` (EXPORT_VERSION = 1).
+Modules, each imported on demand (ruamel.yaml, requests, defusedxml and bibtexparser are not loaded when
+kb starts):
+- canonical: the canonical form of an entry file (its docstring defines it): format_text, render_entry,
+  format_paths -> FormatReport.
+- scaffold: new_entry (complete, check against the KB and the validator, then write atomically, never
+  over a file), with_metadata (a paper's fetched fields; given values win), MissingFields, EntryExists,
+  EntryInvalid.
+- metadata: fetch_arxiv, fetch_doi -> entry fields; FetchSettings from the KB_* variables its SETTINGS
+  table names; FetchError, NotFound.
+- bibtex: entry_to_bibtex and bibliography write (export and the site's Cite blocks); import_bibtex_file
+  reads -> ImportReport, which renders itself and owns its exit code.
+- export: export_text(root, format) for `bibtex`, `csl-json` and `json`.
 - naming: option_name(field), the `kb new` option for a field.
 """

@@ -1,7 +1,8 @@
 """The canonical form of an entry file: what `kb fmt` rewrites entries into and what `kb new` and
 `kb import-bibtex` write.
 
-- Line 1 is the schema comment (editors use it for completion and checks).
+- Line 1 is the schema comment naming the type's editor schema (kb.model.schema_comment): editors use it
+  for completion and checks; any other yaml-language-server modeline is replaced by it.
 - Fields in FIELD order: identity (id, title, url, links), classification (domains, audience), the
   resource's particulars (the type's own fields, then PARTICULARS: `year`, `hours`, `format`,
   `access`), the curator's prose (why, for_whom, caveats), then tags, cross-references and `added`:
@@ -37,10 +38,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
 
 from kb.model import (TYPES, KbError, LoadError, YamlDate, atomic_write, entry_schema, fields, load_text,
-                      relative_path, select_entry_files)
+                      modeline_schema, relative_path, schema_comment, select_entry_files)
 from kb.model import entry_type as entry_type_of
 
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
 WIDTH = 120
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
@@ -75,10 +75,10 @@ def format_text(text: str, entry_type: str) -> str:
         raise FormatError("not a mapping of fields")
     if "#" not in text.partition("\n")[2] and render_entry(entry_type, _with_dates(before)) == text:
         return text  # the common case, already canonical: ruamel's (slower) round trip is only for changes
-    # the schema comment goes to line 1 (_dump), wherever it was
-    document = _yaml().load("".join(line for line in text.splitlines(keepends=True) if line.rstrip() != SCHEMA_COMMENT))
+    # the type's schema comment goes to line 1 (_dump), replacing any modeline wherever it was
+    document = _yaml().load("".join(line for line in text.splitlines(keepends=True) if modeline_schema(line) is None))
     _comments_to_their_fields(document)
-    result = _dump(_restyle_entry(document, entry_type))
+    result = _dump(_restyle_entry(document, entry_type), entry_type)
     if load_text(result).value != before:  # a guard: the rules above are meant to make this impossible
         raise FormatError("formatting would change a value; the file is left as it is")
     return result
@@ -139,7 +139,7 @@ def _comment_token(value: str, like):
 
 def render_entry(entry_type: str, data: dict) -> str:
     """A new entry file holding `data`, in canonical form."""
-    return _dump(_restyle_entry(_commented(data), entry_type))
+    return _dump(_restyle_entry(_commented(data), entry_type), entry_type)
 
 
 def _with_dates(value):
@@ -164,11 +164,11 @@ def _yaml() -> YAML:
     return handler
 
 
-def _dump(document: CommentedMap) -> str:
+def _dump(document: CommentedMap, entry_type: str) -> str:
     out = io.StringIO()
     _yaml().dump(document, out)
-    text = out.getvalue()
-    return text if text.startswith(SCHEMA_COMMENT + "\n") else f"{SCHEMA_COMMENT}\n{text}"
+    text, comment = out.getvalue(), schema_comment(entry_type)
+    return text if text.startswith(comment + "\n") else f"{comment}\n{text}"
 
 
 def _commented(value):

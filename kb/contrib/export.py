@@ -1,12 +1,13 @@
-"""Exports of the KB for other tools: BibTeX (papers), CSL-JSON (every entry) and a versioned JSON dump.
+"""Exports of the KB for other tools: BibTeX, CSL-JSON and a versioned JSON dump, of every entry.
 
 JSON dump (EXPORT_VERSION 1): {"format": "kb-export", "version", "schema_version" (the entry schema's
 x-kb-schema-version), "license" (the entries' text: CC-BY-SA-4.0, an SPDX id) and "license_url", "generated" (UTC, ISO 8601), "entries": [each entry as
 `kb show --json` prints it], "taxonomy": {"domains": {id: {title, description, parent}}, "audiences":
 {id: {title, description}}}}. A consumer should check `format` and `version` before reading on.
 
-BibTeX comes from kb.site.bibtex.entry_to_bibtex (the one BibTeX writer, also used for the site's
-"Cite" blocks); `kb import-bibtex` reads it back to the same URLs, arXiv ids and DOIs.
+BibTeX comes from kb.contrib.bibtex (the one BibTeX writer, also used for the site's "Cite" blocks):
+one record per entry, keyed by its id; `kb import-bibtex` reads it back to the same types, titles, people,
+years, URLs, arXiv ids and DOIs.
 """
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> t
     entries, failures = load_entries(root)
     entries.sort(key=lambda e: e.id)
     if fmt == "bibtex":
-        from kb.site.bibtex import entry_to_bibtex
+        from .bibtex import bibliography
 
-        return "\n".join(entry_to_bibtex(e) for e in entries if e.type == "paper"), len(failures)
+        return bibliography(entries), len(failures)
     if fmt == "csl-json":
         return _json([csl_item(e) for e in entries]), len(failures)
     now = now or datetime.datetime.now(datetime.timezone.utc)

@@ -85,6 +85,7 @@ class Document:
 
     value: object
     node: yaml.Node = field(repr=False, default=None)
+    head: str = field(repr=False, default="")  # the text before the first value: leading comments
 
     def where(self, path: Path_) -> tuple[int, int]:
         """(line, column) of the key at `path` (of the value for list items and the root), or of the
@@ -129,7 +130,7 @@ def load_text(text: str) -> Document:
     if node is None:
         raise LoadError("empty", "file holds no YAML document",
                         hint="an entry is a mapping of fields, e.g. `title: ...`")
-    return Document(_Converter().convert(node, 0), node)
+    return Document(_Converter().convert(node, 0), node, text[:node.start_mark.index])
 
 
 def load_bytes(data: bytes) -> Document:

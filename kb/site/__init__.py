@@ -13,8 +13,8 @@ Options and defaults:
 - Hand-written pages: every file under `<root>/docs/site-pages/` is copied in (the contribute page, CSS).
 
 Besides the pages, generate writes `_nav.yml` (the navigation: domains, audiences, types; never entries),
-which mkdocs.yml INHERITs. Other entry points: `entry_to_bibtex` (kb.site.bibtex), `watch_and_serve`
-(kb.site.serve) for `kb site serve`.
+which mkdocs.yml INHERITs. Other entry point: `watch_and_serve` (kb.site.serve) for `kb site serve`.
+Entry pages cite with kb.contrib.bibtex's writer, the one `kb export --format bibtex` uses.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from pathlib import Path
 
 from kb.model import ENTRIES_DIR, UsageError, load_entries, require_taxonomy
 
-from .bibtex import entry_to_bibtex
 from .linkstatus import read_link_status
 from .model import Site
 from .output import WriteReport, write_folder
@@ -38,7 +37,7 @@ EDIT_URL_ENV = "KB_EDIT_URL"
 # What a KB root needs, besides entries/, to build its site (tests and benchmarks copy these).
 SITE_SOURCES = ("mkdocs.yml", "docs/overrides", "docs/site-pages")
 
-__all__ = ["DEFAULT_OUTPUT", "GenerateReport", "SITE_SOURCES", "entry_to_bibtex", "generate"]
+__all__ = ["DEFAULT_OUTPUT", "GenerateReport", "SITE_SOURCES", "generate"]
 
 
 @dataclass

@@ -6,10 +6,10 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 """
 from __future__ import annotations
 
+from kb.contrib.bibtex import entry_to_bibtex
 from kb.model import TYPES, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
-from .bibtex import entry_to_bibtex
 from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href,
                     tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
@@ -226,9 +226,9 @@ def entry(site: Site, item: Entry) -> str:
     sections += connections(site, page, item)
     if data.get("recommended_by"):
         sections.append(f"## Recommended by\n\n{recommenders(data['recommended_by'])}\n")
-    if item.type == "paper":  # Material adds its copy button to a code block in a .highlight
-        sections.append(f'## Cite\n\n<div class="highlight kb-bibtex" data-search-exclude><pre><code>'
-                        f"{text(entry_to_bibtex(item))}</code></pre></div>\n")
+    # Material adds its copy button to a code block in a .highlight
+    sections.append(f'## Cite\n\n<div class="highlight kb-bibtex" data-search-exclude><pre><code>'
+                    f"{text(entry_to_bibtex(item))}</code></pre></div>\n")
     sections.append(edit_line(site, item))
     sections.append(jsonld.script(item, site.taxonomy))
     return "\n".join(sections)

@@ -56,8 +56,9 @@ class Report:
     def summary(self) -> str:
         if self.changed_since and not self.files_checked and self.ok:
             return f"no entry changed since {self.changed_since}"
+        warnings = len(self.problems) - len(self.errors)
         if self.ok:
-            return f"{self.files_checked} entries checked: all valid"
+            return f"{self.files_checked} entries checked: all valid" + (f" ({warnings} warnings)" if warnings else "")
         files = len({p.path for p in self.errors})
         return f"{self.files_checked} entries checked: {len(self.errors)} errors in {files} files"
 
@@ -136,12 +137,12 @@ def check_file(path: Path, root: Path, ctx: Context) -> tuple[Entry | None, list
         return None, problems + [Problem(shown, exc.line, exc.column, exc.code, exc.message, exc.hint)]
     except OSError as exc:
         return None, problems + [Problem(shown, 1, 1, "unreadable", f"cannot read the file: {exc.strerror}")]
-    found = list(schema_problems(entry))
+    found = [(*problem, "error") for problem in schema_problems(entry)]
     for check in ENTRY_CHECKS:
-        found += check.run(entry, ctx)
-    for where, code, message, hint in found:
-        line, column = entry.where(where)
-        problems.append(Problem(shown, line, column, code, message, hint))
+        found += [(*problem, check.severity) for problem in check.run(entry, ctx)]
+    for where, code, message, hint, severity in found:
+        line, column = (where, 1) if isinstance(where, int) else entry.where(where)  # a line, or a field's place
+        problems.append(Problem(shown, line, column, code, message, hint, severity))
     entry.doc = None  # node graphs of a whole KB cost memory and GC time; Entry.where re-reads on demand
     return entry, problems
 

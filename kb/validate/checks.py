@@ -4,7 +4,9 @@ An entry check is `f(entry, ctx)` yielding (document path, code, message, hint);
 `f(entries, ctx)` yielding Problems (it sees every entry, for references, duplicates and cycles).
 Register with @entry_check(name, codes) or @kb_check(name, codes, fields): every check declares the codes
 it emits (the documentation's test reads them from here) and KB checks the fields they read (only those
-travel back from worker processes on large KBs). The validator runs them all and collects every problem.
+travel back from worker processes on large KBs). An entry check may say where as a line number instead of a
+document path, and may be registered with severity="warning" (reported, never failing the run). The
+validator runs them all and collects every problem.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urlsplit
 
-from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term
+from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term, modeline_schema, schema_comment
 
 from .problems import Problem
 
@@ -40,6 +42,7 @@ class Check:
     codes: tuple[str, ...]
     run: Callable
     fields: tuple[str, ...] = ()  # what a KB check reads of each entry's data
+    severity: str = "error"  # or "warning"
 
 
 ENTRY_CHECKS: list[Check] = []
@@ -62,9 +65,9 @@ class Context:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-def entry_check(name: str, codes: tuple[str, ...]):
+def entry_check(name: str, codes: tuple[str, ...], severity: str = "error"):
     def register(func):
-        ENTRY_CHECKS.append(Check(name, codes, func))
+        ENTRY_CHECKS.append(Check(name, codes, func, severity=severity))
         return func
     return register
 
@@ -108,6 +111,20 @@ def taxonomy_ids(entry: Entry, ctx: Context):
                 yield (field_name, i), f"unknown-{kind}", f"unknown {kind} `{value}`", \
                     f"did you mean `{close}`?" if close else \
                     f"see entries/taxonomy.yaml for the {kind} ids, or propose a new one there"
+
+
+@entry_check("editor schema line", ("schema-comment",), severity="warning")
+def schema_line(entry: Entry, ctx: Context):
+    """The comment before the first field that points editors at a schema (yaml-language-server reads
+    modelines there only) names the entry's type's editor schema. None is not reported (`kb fmt --check`
+    is): another one misleads."""
+    expected = modeline_schema(schema_comment(entry.type))
+    for number, line in enumerate(entry.doc.head.splitlines() if entry.doc else (), 1):
+        named = modeline_schema(line)
+        if named is not None and named != expected:
+            yield number, "schema-comment", f"line {number} points editors at `{named}`, not at the {entry.type} " \
+                f"editor schema `{expected}`", "run `kb fmt` on the file to rewrite the line"
+            return
 
 
 @entry_check("URLs", ("bad-url",))

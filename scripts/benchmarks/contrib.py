@@ -1,4 +1,5 @@
-"""contrib: whole-process `kb fmt --check`, `kb new`, `kb import-bibtex` and `kb export` on synthetic KBs.
+"""contrib: whole-process `kb fmt --check`, `kb new`, `kb import-bibtex` and `kb export` (JSON, BibTeX) on
+synthetic KBs.
 
 Options: --entries N [N ...] (default 1000 10000), --runs R (default 3; the best run is reported),
 --records R (BibTeX records to import, default 100). The corpus is put in canonical form first
@@ -47,7 +48,9 @@ def measure(n: int, runs: int, records: int) -> dict:
                     runs, [tool("kb"), "import-bibtex", "refs.bib", "--domain", "physics", "--audience",
                            "researcher", "--dry-run"], cwd=root),
                 "export --format json": best_of(runs, [tool("kb"), "export", "--format", "json", "-o", "kb.json"],
-                                                cwd=root)}
+                                                cwd=root),
+                "export --format bibtex": best_of(runs, [tool("kb"), "export", "--format", "bibtex", "-o", "kb.bib"],
+                                                  cwd=root)}
 
 
 def run(args) -> int:

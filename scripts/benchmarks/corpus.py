@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from kb.model import schema_comment
+
 TOPICS = ["statistical", "mechanics", "quantum", "learning", "graph", "neural", "networks", "vision", "language",
           "models", "reasoning", "probability", "algebra", "calculus", "economics", "markets", "games", "biology",
           "psychology", "philosophy", "algorithms", "databases", "systems", "alignment", "interpretability",
@@ -47,7 +49,7 @@ def entry_yaml(i: int, rng: random.Random) -> tuple[str, str, str]:
     domain = f"{top}/{rng.choice(DOMAINS[top])}"
     people = rng.sample(PEOPLE, rng.randint(1, 3))
     year = rng.randint(1960, 2025)
-    lines = ["# yaml-language-server: $schema=../../kb/schema/entry.schema.json",
+    lines = [schema_comment(type_),
              f"id: {entry_id}", f"title: {' '.join(w.title() for w in words)} {i}",
              f"url: https://host{i % 20}.example.org/{entry_id}",
              f"domains: [{domain}]", f"audience: [{', '.join(rng.sample(AUDIENCES, 2))}]"]
