@@ -9,7 +9,6 @@ import yaml
 from kb.cli import main
 from kb.model import TYPES, field_reference, load_entries, load_text, schema_comment, select
 
-LEGACY_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"
 
 
 def test_list_filters_by_type_domain_and_audience(cli, repo_root):
@@ -96,8 +95,8 @@ def test_every_type_folder_exists_and_entry_files_carry_the_schema_comment(repo_
     for type_ in TYPES:
         files = list((repo_root / "entries" / type_).glob("*.yaml"))
         assert files, type_
-        for path in files:  # the one shared schema until `kb fmt` rewrites the line (see test_contrib_fmt)
-            assert path.read_text().splitlines()[0] in (schema_comment(type_), LEGACY_COMMENT), path
+        for path in files:
+            assert path.read_text().splitlines()[0] == schema_comment(type_), path
 
 
 def test_loader_positions_point_at_keys_and_items():

@@ -10,8 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .entries import ENTRIES_DIR, TYPES
-from .errors import KbError
-from .taxonomy import TAXONOMY_FILE, Taxonomy, load_taxonomy
+from .taxonomy import Taxonomy, require_taxonomy
 
 SCHEMA_RESOURCE = ("kb.schema", "entry.schema.json")
 EDITOR_SCHEMA_DIR = "kb/schema/editor"  # under the KB root: the modeline's path is relative to the entry
