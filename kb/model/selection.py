@@ -71,12 +71,13 @@ def _walk(folder: Path, root: Path) -> list[Path]:
     followed when it leads to a folder inside the KB root, once (never round a loop of links); one
     leading outside is not (a symlinked file is read_entry's to judge)."""
     found, seen = [], set()
-    taxonomy_file = root / ENTRIES_DIR / TAXONOMY_FILE
+    taxonomy_file = os.fspath(root / ENTRIES_DIR / TAXONOMY_FILE)
     for top, dirs, files in os.walk(folder, followlinks=True):
         seen.add(os.path.realpath(top))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _follow(Path(top, d), root, seen))
-        found += [Path(top, name) for name in files if not name.startswith(".")]
-    return sorted(p for p in found if p != taxonomy_file)
+        found += [os.path.join(top, name) for name in files if not name.startswith(".")]
+    found.sort()  # as strings: sorting 10,000 Paths costs ten times more
+    return [Path(p) for p in found if p != taxonomy_file]
 
 
 def _follow(folder: Path, root: Path, seen: set[str]) -> bool:

@@ -339,11 +339,18 @@ def _values_at(data, pattern: tuple, prefix: tuple = ()):
 
 
 def _leaves(value, where: tuple = ()):
-    """(path, value) of every value that is not a list or mapping, at any depth."""
+    """(path, value) of every value that is not a list or mapping, at any depth (lists of plain values,
+    most of an entry, without a recursive call per item)."""
     items = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
-        if isinstance(item, (dict, list)):
+        if isinstance(item, dict):
             yield from _leaves(item, (*where, key))
+        elif isinstance(item, list):
+            for index, inner in enumerate(item):
+                if isinstance(inner, (dict, list)):
+                    yield from _leaves(inner, (*where, key, index))
+                else:
+                    yield (*where, key, index), inner
         else:
             yield (*where, key), item
 
