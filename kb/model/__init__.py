@@ -1,7 +1,8 @@
 """The data model: entries on disk, the taxonomy, the schema, and safe YAML loading.
 
 Public surface: find_root, load_entries, read_entry, get_entry, entry_files, entry_type, Entry, TYPES,
-load_taxonomy, Taxonomy, domain_matches, entry_schema, fields, required_fields, KbError and friends.
+load_taxonomy, Taxonomy, domain_matches, entry_schema, fields, required_fields, KbError and friends,
+Connections (who requires and compares with whom, both ways) and describe (kb show's text).
 """
 from .entries import (ENTRIES_DIR, ID_PATTERN, TYPES, Entry, EntryNotFound, RootNotFound, bulk_load, entry_files,
                       entry_type, find_root, get_entry, is_entry_file, list_entries, load_entries, read_entry,
@@ -9,6 +10,8 @@ from .entries import (ENTRIES_DIR, ID_PATTERN, TYPES, Entry, EntryNotFound, Root
 from .errors import KbError, UsageError, closest, did_you_mean
 from .identity import DOI_PATTERN, arxiv_id, arxiv_url, bare_doi, doi_url, normalize_doi
 from .changes import GitError, changed_entry_files
+from .connections import Comparison, Connections, by_title
+from .describe import describe
 from .files import CannotWrite, atomic_write, output_file
 from .schema import entry_schema, field_reference, fields, required_fields, schema_text, schema_version, type_schema
 from .taxonomy import (TAXONOMY_FILE, Taxonomy, Term, UnknownTerm, closest_term, domain_matches, load_taxonomy,
@@ -18,6 +21,7 @@ from .yamlfile import Document, LoadError, YamlDate, load_bytes, load_text
 __all__ = [
     "DOI_PATTERN", "UnknownTerm", "closest_term", "unknown_term", "arxiv_id", "arxiv_url", "bare_doi", "closest", "did_you_mean", "doi_url",
     "normalize_doi", "scalars",
+    "Comparison", "Connections", "by_title", "describe",
     "CannotWrite", "GitError", "atomic_write", "output_file", "changed_entry_files",
     "ENTRIES_DIR", "ID_PATTERN", "TYPES", "TAXONOMY_FILE", "Document", "Entry", "EntryNotFound", "KbError",
     "LoadError", "RootNotFound", "Taxonomy", "UsageError", "Term", "YamlDate", "bulk_load", "domain_matches", "entry_files",
