@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmarks: `python scripts/bench.py NAME [options]`, NAME one of the modules in scripts/benchmarks/
-(validate, links, search, site, contrib) or `all`. Each generates its own synthetic corpus in a temporary
+(validate, links, search, site, contrib, path) or `all`. Each generates its own synthetic corpus in a temporary
 folder, prints its figures, and never touches the real entries. Record results in docs/benchmarks.md."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-BENCHMARKS = ("validate", "links", "search", "site", "contrib")
+BENCHMARKS = ("validate", "links", "search", "site", "contrib", "path")
 
 
 def main(argv: list[str] | None = None) -> int:

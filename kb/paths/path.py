@@ -4,21 +4,22 @@ one order, with stages, totals and the knowledge they assume. A path renders its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
-from kb.model import Entry, EntryNotFound, UsageError, closest_term, did_you_mean, domain_matches
+from kb.model import Entry, EntryNotFound, UsageError, closest_term, did_you_mean
 
 from .graph import PrerequisiteGraph
 
 ENTRY, DOMAIN = "entry", "domain"
 
 
-@dataclass
-class Step:
+class Step(NamedTuple):
+    id: str
     entry: Entry
     stage: int  # from 0: steps of one stage never require each other
     requires: list[str]  # ids of the entries it lists among its prerequisites (all earlier in the path)
-    reason: str  # why it is in the path: "in physics/...", "needed by: a, b" or "the entry asked for"
 
 
 @dataclass
@@ -27,32 +28,76 @@ class LearningPath:
     kind: str  # ENTRY or DOMAIN
     title: str  # the entry's or the domain's
     audience: str | None
-    steps: list[Step]
-    assumed: list[str]  # prerequisites that are not entries, once each, in the order of the steps
+    ids: list[str]  # the steps' entry ids, in order
+    graph: PrerequisiteGraph = field(repr=False, compare=False)
+    reasons: dict[str, str] = field(default_factory=dict, repr=False)  # id -> why, for the domain's entries
     skipped: int = field(default=0, compare=False)  # entry files that did not load, so were left out
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return self.first(len(self.ids))
+
+    def first(self, count: int) -> list[Step]:
+        """The first `count` steps (the site lists a long path's beginning without making every step)."""
+        if "steps" in self.__dict__:
+            return self.steps[:count]
+        stage, requires, entry = self.graph.stage, self.graph.connections.requires, self.graph.entry
+        return [Step(i, entry(i), stage[i], requires(i)) for i in self.ids[:count]]
+
+    @cached_property
+    def assumed(self) -> list[str]:
+        """The steps' prerequisites that are not entries, once each (ignoring case and spacing), in order."""
+        assumed: dict[str, str] = {}
+        for entry_id in self.ids:
+            for text in self.graph.connections.assumed(entry_id):
+                assumed.setdefault(" ".join(text.split()).casefold(), text)
+        return list(assumed.values())
+
+    def reason(self, step: Step) -> str:
+        """Why the step is there: "in physics/...", "the entry asked for", or "needed by: a, b" (the
+        steps that list it among their prerequisites, in the path's order)."""
+        return self.reasons.get(step.id) or "needed by: " + ", ".join(self.needed_by(step.id))
+
+    def needed_by(self, entry_id: str) -> list[str]:
+        """The steps that list this one among their prerequisites, in the path's order."""
+        return self._needed_by.get(entry_id, [])
+
+    @cached_property
+    def _needed_by(self) -> dict[str, list[str]]:
+        needed_by: dict[str, list[str]] = {}
+        for step in self.steps:
+            for required in step.requires:
+                needed_by.setdefault(required, []).append(step.id)
+        return needed_by
 
     @property
     def total_hours(self) -> float:
         """Hours summed over the steps that have an estimate."""
-        return _number(sum(s.entry.hours for s in self.steps if s.entry.hours is not None))
+        return self._totals[0]
 
     @property
     def steps_without_hours(self) -> int:
-        return sum(1 for s in self.steps if s.entry.hours is None)
+        return self._totals[1]
 
-    def stages(self) -> list[list[Step]]:
-        """The steps by stage, each stage in the path's order."""
-        stages: list[list[Step]] = [[] for _ in range(max((s.stage for s in self.steps), default=-1) + 1)]
-        for step in self.steps:
+    @cached_property
+    def _totals(self) -> tuple[float, int]:
+        hours = list(map(self.graph.hours.__getitem__, self.ids))
+        return _number(sum(h for h in hours if h is not None)), hours.count(None)
+
+    def stages(self, limit: int | None = None) -> list[list[Step]]:
+        """The steps (the first `limit` of them when given) by stage, each stage in the path's order."""
+        steps = self.steps if limit is None else self.first(limit)
+        stages: list[list[Step]] = [[] for _ in range(max((s.stage for s in steps), default=-1) + 1)]
+        for step in steps:
             stages[step.stage].append(step)
         return stages
 
     def as_json(self) -> dict:
         """The stable JSON document of `kb path --json` (docs/commands.md)."""
         return {"target": self.target, "kind": self.kind, "audience": self.audience,
-                "steps": [{"id": s.entry.id, "title": s.entry.title, "type": s.entry.type,
+                "steps": [{"id": s.id, "title": s.entry.title, "type": s.entry.type,
                            "audience": s.entry.audience, "format": s.entry.formats, "hours": s.entry.hours,
-                           "reason": s.reason, "requires": s.requires} for s in self.steps],
+                           "reason": self.reason(s), "requires": s.requires} for s in self.steps],
                 "total_hours": self.total_hours, "steps_without_hours": self.steps_without_hours,
                 "assumed": self.assumed}
 
@@ -65,7 +110,7 @@ class LearningPath:
     def text(self) -> str:
         """Numbered steps (title; type, audience, format, hours, id; why it is there), what is assumed,
         then the total. A domain without entries (for that audience) is one line."""
-        if not self.steps:
+        if not self.ids:
             return f"No entries in {self.title} ({self.target})" + (
                 f" for the {self.audience} audience." if self.audience else ".")
         width = len(str(len(self.steps)))
@@ -73,20 +118,21 @@ class LearningPath:
         for number, step in enumerate(self.steps, 1):
             entry, indent = step.entry, " " * (width + 2)
             facts = [entry.type, ", ".join(entry.audience), ", ".join(entry.formats), hours_text(entry.hours),
-                     entry.id]
+                     step.id]
             lines += [f"{number:>{width}}. {entry.title}", indent + " · ".join(f for f in facts if f),
-                      indent + step.reason]
+                      indent + self.reason(step)]
+        lines.append("")
         if self.assumed:
-            lines += ["", "Assumed: " + "; ".join(self.assumed)]
-        lines += ["", "Total: " + self.total_text()]
+            lines.append("Assumed: " + "; ".join(self.assumed))
+        lines.append("Total: " + self.total_text())
         return "\n".join(lines)
 
     def total_text(self) -> str:
         """"5 steps, 64 hours (2 steps without an estimate)"."""
-        known = len(self.steps) - self.steps_without_hours
+        known = len(self.ids) - self.steps_without_hours
         hours = f"{_number_text(self.total_hours)} hours" if known else "hours unknown"
         missing = self.steps_without_hours
-        return (f"{_count(len(self.steps), 'step')}, {hours}"
+        return (f"{_count(len(self.ids), 'step')}, {hours}"
                 + (f" ({_count(missing, 'step')} without an estimate)" if missing else ""))
 
 
@@ -95,8 +141,8 @@ def path_to_entry(graph: PrerequisiteGraph, entry_id: str) -> LearningPath:
     if entry_id not in graph.connections.by_id:
         raise EntryNotFound(f"no entry with id `{entry_id}`" + did_you_mean(entry_id, graph.connections.by_id))
     ids = graph.with_prerequisites([entry_id])
-    return _learning_path(graph, ids, {entry_id: "the entry asked for"}, target=entry_id, kind=ENTRY,
-                          title=graph.entry(entry_id).title, audience=None)
+    return LearningPath(entry_id, ENTRY, graph.entry(entry_id).title, None, ids, graph,
+                        reasons={entry_id: "the entry asked for"})
 
 
 def path_for_domain(graph: PrerequisiteGraph, domain: str, audience: str | None = None) -> LearningPath:
@@ -104,11 +150,9 @@ def path_for_domain(graph: PrerequisiteGraph, domain: str, audience: str | None 
     every entry they require, from any domain."""
     domain = domain.rstrip("/")
     graph.taxonomy.check_terms(domain=domain, audience=audience)
-    members = graph.members(domain, audience)
-    reasons = {e.id: "in " + ", ".join(d for d in e.domains if domain_matches(d, domain)) for e in members}
+    reasons = graph.members(domain, audience)
     ids = graph.with_prerequisites(reasons)
-    return _learning_path(graph, ids, reasons, target=domain, kind=DOMAIN,
-                          title=graph.taxonomy.domains[domain].title, audience=audience)
+    return LearningPath(domain, DOMAIN, graph.taxonomy.domains[domain].title, audience, ids, graph, reasons)
 
 
 def find_path(root: Path, target: str, audience: str | None = None) -> LearningPath:
@@ -127,18 +171,6 @@ def find_path(root: Path, target: str, audience: str | None = None) -> LearningP
         raise _unknown_target(graph, target)
     path.skipped = skipped
     return path
-
-
-def _learning_path(graph: PrerequisiteGraph, ids: list[str], reasons: dict[str, str], **about) -> LearningPath:
-    among, stage, connections = set(ids), graph.stage, graph.connections
-    steps, assumed = [], {}
-    for entry_id in ids:
-        entry = graph.entry(entry_id)
-        reason = reasons.get(entry_id) or "needed by: " + ", ".join(graph.needed_by(entry_id, among))
-        steps.append(Step(entry, stage[entry_id], connections.requires(entry), reason))
-        for text in connections.assumed(entry):
-            assumed.setdefault(" ".join(text.split()).casefold(), text)
-    return LearningPath(steps=steps, assumed=list(assumed.values()), **about)
 
 
 def _unknown_target(graph: PrerequisiteGraph, value: str) -> UsageError:

@@ -1,0 +1,100 @@
+"""path: whole-process `kb path DOMAIN` and `kb path ENTRY` against `kb list --domain` on the same KB, and
+the time path pages add to `kb site generate`.
+
+Options: --entries N (default 10000), --runs R (default 3; the best run is reported).
+The KB is the synthetic corpus (corpus.py) with a random acyclic prerequisite graph on top: entry i lists
+0 to 4 prerequisites (2 on average), drawn uniformly from the entries before it, and 3 entries in 4 have
+an `hours` estimate. `kb path ENTRY` asks for the last entry, whose path is among the longest. The site
+figures are `kb site generate` into an empty folder, with the path pages and without them (the same
+code with kb.site.paths.SitePaths replaced by one that adds no page, section or navigation).
+Goals (issue 12): `kb path` at most 1.5x `kb list --domain`; path pages add at most 10% to generate.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .common import PROCESS_ENV, best_of, tool
+from .corpus import make_corpus
+
+DOMAIN = "physics"
+GENERATE = """
+import sys
+from pathlib import Path
+import kb.site.paths
+
+class NoPaths:  # the site without learning paths: no page, no navigation section, no entry section
+    def __init__(self, site): pass
+    def pages(self): return {}
+    def nav(self): return []
+    def entry_section(self, item): return ""
+
+if sys.argv[2] == "without":
+    kb.site.paths.SitePaths = NoPaths
+from kb.site import generate
+generate(Path(sys.argv[1]))
+"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--entries", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+
+
+def add_prerequisites(paths: list[Path], seed: int = 1) -> int:
+    """Append `prerequisites` (entries before it only, so the graph is acyclic) and `hours` to each
+    entry file; returns the number of prerequisite links."""
+    rng = random.Random(seed)
+    links = 0
+    for i, path in enumerate(paths):
+        chosen = rng.sample(range(i), min(i, rng.randint(0, 4)))
+        lines = []
+        if chosen:
+            lines.append(f"prerequisites: [{', '.join(paths[j].stem for j in chosen)}]")
+            links += len(chosen)
+        if rng.random() < 0.75:
+            lines.append(f"hours: {rng.choice([2, 5, 10, 20, 40, 1.5])}")
+        with path.open("a", encoding="utf-8") as file:
+            file.write("".join(line + "\n" for line in lines))
+    return links
+
+
+def path_length(root: Path, target: str) -> int:
+    result = subprocess.run([tool("kb"), "path", target, "--json"], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, **PROCESS_ENV})
+    return len(json.loads(result.stdout)["steps"])
+
+
+def run(args) -> int:
+    print(f"load average: {os.getloadavg()[0]:.2f} (2 cores; above ~1 the machine was busy)")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = make_corpus(root, args.entries)
+        links = add_prerequisites(paths)
+        last = paths[-1].stem
+        print(f"{args.entries} entries, {links} prerequisite links; `kb path {DOMAIN}`: "
+              f"{path_length(root, DOMAIN)} steps, `kb path {last}`: {path_length(root, last)} steps")
+        kb = tool("kb")
+        figures = {"list": best_of(args.runs, [kb, "list", "--domain", DOMAIN], cwd=root),
+                   "path domain": best_of(args.runs, [kb, "path", DOMAIN], cwd=root),
+                   "path entry": best_of(args.runs, [kb, "path", last], cwd=root)}
+        for name in ("with", "without"):
+            argv = ["sh", "-c", f'rm -rf docs/generated && exec "{sys.executable}" -c "$0" . {name}', GENERATE]
+            figures[f"generate {name}"] = best_of(args.runs, argv, cwd=root)
+        pages = root / "docs" / "generated" / "paths"  # the last run was without: generate once more
+        subprocess.run([kb, "site", "generate"], cwd=root, capture_output=True, check=True)
+        size = sum(f.stat().st_size for f in pages.rglob("*.md")) / 2**20
+        count = sum(1 for _ in pages.rglob("*.md"))
+    for name, (seconds, code, peak) in figures.items():
+        print(f"{name:<17} {seconds:6.2f} s  peak {peak} MB  exit {code}")
+    base = figures["list"][0]
+    print(f"kb path {DOMAIN} / kb list --domain {DOMAIN}: {figures['path domain'][0] / base:.2f}x (goal <= 1.5x)")
+    print(f"kb path ENTRY / kb list --domain {DOMAIN}: {figures['path entry'][0] / base:.2f}x (goal <= 1.5x)")
+    added = figures["generate with"][0] / figures["generate without"][0] - 1
+    print(f"path pages add {added:+.1%} to kb site generate (goal <= 10%); {count} path pages, {size:.1f} MB")
+    return 0 if all(code == 0 for _, code, _ in figures.values()) else 1
