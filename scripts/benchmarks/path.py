@@ -1,7 +1,8 @@
 """path: whole-process `kb path DOMAIN` and `kb path ENTRY` against `kb list --domain` on the same KB, and
 the time path pages add to `kb site generate`.
 
-Options: --entries N (default 10000), --runs R (default 3; the best run is reported).
+Options: --entries N (default 10000), --runs R (default 3; the best run is reported; the commands compared
+with each other take their runs in turn).
 The KB is the synthetic corpus (corpus.py) with a random acyclic prerequisite graph on top: entry i lists
 0 to 4 prerequisites (2 on average), drawn uniformly from the entries before it, and 3 entries in 4 have
 an `hours` estimate. `kb path ENTRY` asks for the last entry, whose path is among the longest. The site
@@ -19,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import PROCESS_ENV, best_of, tool
+from .common import PROCESS_ENV, run_process, tool
 from .corpus import make_corpus
 
 DOMAIN = "physics"
@@ -64,6 +65,16 @@ def add_prerequisites(paths: list[Path], seed: int = 1) -> int:
     return links
 
 
+def alternating(runs: int, root: Path, commands: dict[str, list[str]]) -> dict[str, tuple[float, int, int]]:
+    """best_of for commands compared with each other, their runs taken in turn, so that a change in the
+    machine's speed (it varies by up to 2x) weighs on all of them alike."""
+    figures = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            figures[name].append(run_process(argv, cwd=root))
+    return {name: (min(r)[0], min(r)[1], max(m for _, _, m in r)) for name, r in figures.items()}
+
+
 def path_length(root: Path, target: str) -> int:
     result = subprocess.run([tool("kb"), "path", target, "--json"], cwd=root, capture_output=True, text=True,
                             env={**os.environ, **PROCESS_ENV})
@@ -80,12 +91,11 @@ def run(args) -> int:
         print(f"{args.entries} entries, {links} prerequisite links; `kb path {DOMAIN}`: "
               f"{path_length(root, DOMAIN)} steps, `kb path {last}`: {path_length(root, last)} steps")
         kb = tool("kb")
-        figures = {"list": best_of(args.runs, [kb, "list", "--domain", DOMAIN], cwd=root),
-                   "path domain": best_of(args.runs, [kb, "path", DOMAIN], cwd=root),
-                   "path entry": best_of(args.runs, [kb, "path", last], cwd=root)}
-        for name in ("with", "without"):
-            argv = ["sh", "-c", f'rm -rf docs/generated && exec "{sys.executable}" -c "$0" . {name}', GENERATE]
-            figures[f"generate {name}"] = best_of(args.runs, argv, cwd=root)
+        figures = alternating(args.runs, root, {"list": [kb, "list", "--domain", DOMAIN],
+                                                "path domain": [kb, "path", DOMAIN], "path entry": [kb, "path", last]})
+        figures.update(alternating(args.runs, root, {
+            f"generate {name}": ["sh", "-c", f'rm -rf docs/generated && exec "{sys.executable}" -c "$0" . {name}',
+                                 GENERATE] for name in ("with", "without")}))
         pages = root / "docs" / "generated" / "paths"  # the last run was without: generate once more
         subprocess.run([kb, "site", "generate"], cwd=root, capture_output=True, check=True)
         size = sum(f.stat().st_size for f in pages.rglob("*.md")) / 2**20
