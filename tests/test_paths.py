@@ -365,3 +365,17 @@ def test_paths_agree_with_networkx_on_a_random_graph(kb):
             assert path.ids == expected(nodes), (domain, audience)
             generations = list(networkx.topological_generations(graph.graph.subgraph(nodes)))
             assert [sorted(s.id for s in stage) for stage in path.stages()] == [sorted(g) for g in generations]
+
+
+def test_show_reads_only_the_files_it_needs_and_says_the_same(repo_root, kb):
+    from kb.model import describe, get_entry
+
+    add(kb, "base", "Base")
+    add(kb, "other", "Other", alternatives=[("base", "Other is the longer of the two, with exercises.")])
+    add(kb, "mine", "Mine", requires=("base",), alternatives=[("other", "Mine is shorter than Other by half.")])
+    for root in (repo_root, kb):
+        everything = Connections.load(root)
+        for entry_id in everything.by_id:
+            entry = get_entry(root, entry_id)
+            assert describe(entry, Connections.load(root, about=entry_id)) == describe(entry, everything), entry_id
+    assert set(Connections.load(kb, about="mine").by_id) == {"mine", "other"}  # base's file does not name it

@@ -71,7 +71,7 @@ def show(state, entry_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(describe(entry, Connections.load(state.root)))
+        click.echo(describe(entry, Connections.load(state.root, about=entry.id)))
 
 
 @main.command()
