@@ -307,7 +307,8 @@ def test_show_prints_leads_to_and_compared_with_both_ways(cli, kb):
                          "    that entry says: Prefer Next when you already know the basics well.\n")
     nxt = cli(kb, "show", "next").stdout
     assert nxt.endswith("compared with:\n"
-                        "  - base: Base course\n    this entry says: Prefer Next when you already know the basics well.\n"
+                        "  - base: Base course\n"
+                        "    this entry says: Prefer Next when you already know the basics well.\n"
                         "  - other: Other course\n    this entry says: Next goes deeper than Other into the theory.\n"
                         "    that entry says: Other is shorter and has more exercises than Next.\n")
     assert "leads to:" not in nxt and "alternatives:" not in nxt

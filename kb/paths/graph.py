@@ -7,8 +7,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from kb.model import (ENTRIES_DIR, Connections, Entry, KbError, Taxonomy, domain_matches, load_entries,
-                      load_taxonomy, select)
+from kb.model import ENTRIES_DIR, Connections, Entry, KbError, Taxonomy, domain_matches, load_entries, load_taxonomy
 
 
 class PrerequisiteCycle(KbError):
@@ -27,7 +26,6 @@ class PrerequisiteGraph:
 
         self.connections, self.taxonomy = connections, taxonomy
         ids = sorted(connections.by_id)
-        self.entries: list[Entry] = [connections.by_id[i] for i in ids]
         self.graph = networkx.DiGraph()
         self.graph.add_nodes_from(ids)
         self.graph.add_edges_from((p, i) for i in ids for p in connections.requires(i))
@@ -150,10 +148,16 @@ class PrerequisiteGraph:
         each with why it is in the domain's path ("in physics/quantum-mechanics"). Computed for every
         audience of the domain at once (the site asks for each)."""
         if (domain, None) not in self._members:
-            for entry in select(self.entries, domain=domain):
-                reason = "in " + ", ".join(d for d in entry.domains if domain_matches(d, domain))
-                entry_id = entry.id
-                for key in (None, *dict.fromkeys(entry.audience)):
-                    self._members.setdefault((domain, key), {})[entry_id] = reason
-            self._members.setdefault((domain, None), {})
+            self._members[domain, None] = {}
+            for entry_id, domains, audiences in self._classification:
+                within = [d for d in domains if domain_matches(d, domain)]
+                if within:
+                    reason = "in " + ", ".join(within)
+                    for key in (None, *dict.fromkeys(audiences)):
+                        self._members.setdefault((domain, key), {})[entry_id] = reason
         return self._members.get((domain, audience), {})
+
+    @cached_property
+    def _classification(self) -> list[tuple[str, list[str], list[str]]]:
+        """(id, domains, audience) of every entry, by id: read once for all the domains asked about."""
+        return [(entry_id, entry.domains, entry.audience) for entry_id, entry in sorted(self.connections.by_id.items())]

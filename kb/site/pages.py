@@ -6,7 +6,7 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 """
 from __future__ import annotations
 
-from kb.model import TYPES, Entry, arxiv_url, doi_url, field_reference
+from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
 from .bibtex import entry_to_bibtex
@@ -316,22 +316,24 @@ def connections(site: Site, page: str, item: Entry) -> list[str]:
     if site.connections.leads_to(item.id):
         sections.append(f"## Leads to\n\n<div class=\"kb-leads-to\">{entry_links(site.connections.leads_to(item.id))}"
                         "</div>\n")
-    if site.connections.compared_with(item.id):
-        sections.append(f"## Compared with\n\n<ul class=\"kb-compared-with\">{compared_with(site, page, item)}</ul>\n")
+    comparisons = site.connections.compared_with(item.id)
+    if comparisons:
+        sections.append(f"## Compared with\n\n<ul class=\"kb-compared-with\">{compared_with(page, item, comparisons)}"
+                        "</ul>\n")
     related = site.related(item)
     if related:
         sections.append(f"## Related\n\n<div class=\"kb-related\">{entry_links(related)}</div>\n")
     return sections
 
 
-def compared_with(site: Site, page: str, item: Entry) -> str:
+def compared_with(page: str, item: Entry, comparisons: list[Comparison]) -> str:
     """Each overlapping entry with the notes on when to prefer which: this entry's, then the other's."""
-    def note(noted_on: str, note: str) -> str:
+    def paragraph(noted_on: str, note: str) -> str:
         return f'<p class="kb-note">{"" if noted_on == item.id else "<em>Its entry says:</em> "}{text(note)}</p>'
 
     return "".join(f'<li><a href="{href(page, entry_page(other.id))}">{text(other.title)}</a> '
                    f'<span class="kb-type">{TYPE_TITLES.get(other.type, text(other.type))}</span>'
-                   + "".join(note(*n) for n in notes) + "</li>" for other, notes in site.connections.compared_with(item.id))
+                   + "".join(paragraph(*note) for note in notes) + "</li>" for other, notes in comparisons)
 
 
 def recommenders(recommended_by) -> str:

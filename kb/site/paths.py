@@ -112,7 +112,8 @@ class SitePaths:
         titles = {step.id: step.entry.title for step in path.first(LISTED)}
         for number, stage in enumerate(path.stages(limit=LISTED), 1):
             steps = "\n".join(self._step(page, step, titles) for step in stage)
-            parts.append(f"## Stage {number} {{#stage-{number}}}\n\n<div class=\"kb-cards kb-stage\">\n{steps}\n</div>\n")
+            parts.append(f"## Stage {number} {{#stage-{number}}}\n\n"
+                         f"<div class=\"kb-cards kb-stage\">\n{steps}\n</div>\n")
         parts.append(f'## Total {{#total}}\n\n<p class="kb-path-total">{text(path.total_text())}.</p>\n')
         return "\n".join(parts)
 
@@ -150,18 +151,19 @@ class SitePaths:
         """"Path to this entry", for its page: its prerequisites in order with the total hours (or, beyond
         ENTRY_LISTED, how many there are), and a link to it on the path of its first top-level domain.
         Nothing for an entry that requires no other."""
-        if self.cycle or not self.site.connections.requires(item.id):
+        entry_id = item.id
+        if self.cycle or not self.site.connections.requires(entry_id):
             return ""
         top = next((d.split("/")[0] for d in item.domains if d.split("/")[0] in self.site.taxonomy.domains), None)
-        anchor = f"#step-{text(item.id)}" if item.id in self._listed.get(top, ()) else ""
+        anchor = f"#step-{text(entry_id)}" if entry_id in self._listed.get(top, ()) else ""
         whole = (f'<p>See it on the <a href="{from_entry_pages(path_page(top))}{anchor}">'
                  f"{text(self.site.taxonomy.domains[top].title)} path</a>, with each step's stage.</p>" if top else "")
-        before = self.graph.count_prerequisites(item.id)
+        before = self.graph.count_prerequisites(entry_id)
         if before > ENTRY_LISTED:
             return (f"## Path to this entry\n\n<div class=\"kb-path-to\"><p>{before:,} steps come before this "
-                    f"one: too many to list here (<code>kb path {text(item.id)}</code> prints them with their hours)."
+                    f"one: too many to list here (<code>kb path {text(entry_id)}</code> prints them with their hours)."
                     f"</p>{whole}</div>\n")
-        path = path_to_entry(self.graph, item.id)
+        path = path_to_entry(self.graph, entry_id)
         items = "".join(f'<li><a href="{from_entry_pages(entry_page(s.id))}">{text(s.entry.title)}</a> · '
                         f"{text(hours_text(s.entry.hours))}</li>" for s in path.steps[:-1])
         items += f"<li><strong>This entry</strong> · {text(hours_text(item.hours))}</li>"
