@@ -82,6 +82,10 @@ class PrerequisiteGraph:
             return {entry_id: stage for stage, ids in enumerate(networkx.topological_generations(self.graph))
                     for entry_id in ids}
 
+    def check(self) -> None:
+        """PrerequisiteCycle unless the prerequisites leave an order (computing it, and the stages)."""
+        self.order, self.stage  # noqa: B018 (cached properties, computed here for their error)
+
     @contextmanager
     def _no_cycle(self):
         """networkx's "no order" error as PrerequisiteCycle, naming the cycle."""
