@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.model import Entry, EntryNotFound, UsageError, closest_term, did_you_mean
+from kb.model import Entry, EntryNotFound, UsageError, bulk_load, closest_term, did_you_mean
 
 from .graph import PrerequisiteGraph
 
@@ -159,16 +159,17 @@ def find_path(root: Path, target: str, audience: str | None = None) -> LearningP
     """`kb path TARGET [--audience A]`: the path through a domain (a domain id wins over an entry id of the
     same spelling) or to an entry. UsageError for an unknown target or audience, or an audience given
     with an entry; PrerequisiteCycle when the KB's prerequisites go round in a circle."""
-    graph, skipped = PrerequisiteGraph.load(root)
-    graph.taxonomy.check_terms(audience=audience)
-    if target.rstrip("/") in graph.taxonomy.domains:
-        path = path_for_domain(graph, target, audience)
-    elif target in graph.connections.by_id:
-        if audience is not None:
-            raise UsageError(f"`{target}` is an entry: an audience narrows a domain's path, not an entry's")
-        path = path_to_entry(graph, target)
-    else:
-        raise _unknown_target(graph, target)
+    with bulk_load():  # the graph is thousands of small objects: each collection would scan the whole KB
+        graph, skipped = PrerequisiteGraph.load(root)
+        graph.taxonomy.check_terms(audience=audience)
+        if target.rstrip("/") in graph.taxonomy.domains:
+            path = path_for_domain(graph, target, audience)
+        elif target in graph.connections.by_id:
+            if audience is not None:
+                raise UsageError(f"`{target}` is an entry: an audience narrows a domain's path, not an entry's")
+            path = path_to_entry(graph, target)
+        else:
+            raise _unknown_target(graph, target)
     path.skipped = skipped
     return path
 

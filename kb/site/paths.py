@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cached_property, lru_cache
 
-from kb.model import Entry
+from kb.model import Entry, bulk_load
 from kb.paths import LearningPath, PrerequisiteCycle, PrerequisiteGraph, hours_text, path_for_domain, path_to_entry
 
 from . import path_picture
@@ -39,13 +39,14 @@ class SitePaths:
 
     def __init__(self, site: Site):
         self.site = site
-        self.graph = PrerequisiteGraph(site.connections, site.taxonomy)
         self.cycle: PrerequisiteCycle | None = None  # which leaves no order: pages say so instead of paths
         self._cards: dict[tuple[str, str], str] = {}
-        try:
-            self.graph.check()
-        except PrerequisiteCycle as exc:
-            self.cycle = exc
+        with bulk_load():  # the graph's many small objects would set the collector scanning the whole KB
+            self.graph = PrerequisiteGraph(site.connections, site.taxonomy)
+            try:
+                self.graph.check()
+            except PrerequisiteCycle as exc:
+                self.cycle = exc
 
     @cached_property
     def domain_paths(self) -> dict[tuple[str, str | None], LearningPath]:
@@ -54,12 +55,13 @@ class SitePaths:
         if self.cycle:
             return {}
         paths = {}
-        for term in self.site.taxonomy.top_domains():
-            paths[term.id, None] = path_for_domain(self.graph, term.id)
-            for audience_id in self.site.taxonomy.audiences:
-                narrowed = path_for_domain(self.graph, term.id, audience_id)
-                if len(narrowed.ids) >= MIN_AUDIENCE_STEPS:
-                    paths[term.id, audience_id] = narrowed
+        with bulk_load():
+            for term in self.site.taxonomy.top_domains():
+                paths[term.id, None] = path_for_domain(self.graph, term.id)
+                for audience_id in self.site.taxonomy.audiences:
+                    narrowed = path_for_domain(self.graph, term.id, audience_id)
+                    if len(narrowed.ids) >= MIN_AUDIENCE_STEPS:
+                        paths[term.id, audience_id] = narrowed
         return paths
 
     def pages(self) -> dict[str, str]:
