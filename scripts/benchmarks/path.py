@@ -7,7 +7,8 @@ The KB is the synthetic corpus (corpus.py) with a random acyclic prerequisite gr
 0 to 4 prerequisites (2 on average), drawn uniformly from the entries before it, and 3 entries in 4 have
 an `hours` estimate. `kb path ENTRY` asks for the last entry, whose path is among the longest. The site
 figures are `kb site generate` into an empty folder, with the path pages and without them (the same
-code with kb.site.paths.SitePaths replaced by one that adds no page, section or navigation).
+code with kb.site.paths.SitePaths replaced by one that adds no page, section or navigation), and, as a
+measure that the machine's other work disturbs less, the time one generate spends in kb.site.paths.
 Goals (issue 12): `kb path` at most 1.5x `kb list --domain`; path pages add at most 10% to generate.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .corpus import make_corpus
 
 DOMAIN = "physics"
 GENERATE = """
-import sys
+import sys, time
 from pathlib import Path
 import kb.site.paths
 
@@ -36,10 +37,25 @@ class NoPaths:  # the site without learning paths: no page, no navigation sectio
     def nav(self): return []
     def entry_section(self, item): return ""
 
+def timed(method):  # for "timed": the seconds spent in the learning paths' code, whatever calls it
+    def wrapper(*args):
+        start = time.perf_counter()
+        try:
+            return method(*args)
+        finally:
+            spent[0] += time.perf_counter() - start
+    return wrapper
+
+spent = [0.0]
 if sys.argv[2] == "without":
     kb.site.paths.SitePaths = NoPaths
+if sys.argv[2] == "timed":
+    for name in ("__init__", "pages", "nav", "entry_section"):
+        setattr(kb.site.paths.SitePaths, name, timed(getattr(kb.site.paths.SitePaths, name)))
+start = time.perf_counter()
 from kb.site import generate
 generate(Path(sys.argv[1]))
+print(spent[0], time.perf_counter() - start)
 """
 
 
@@ -109,8 +125,12 @@ def run(args) -> int:
         figures.update(alternating(args.runs, root, {
             f"generate {name}": ["sh", "-c", f'rm -rf docs/generated && exec "{sys.executable}" -c "$0" . {name}',
                                  GENERATE] for name in ("with", "without")}))
-        pages = root / "docs" / "generated" / "paths"  # the last run was without: generate once more
-        subprocess.run([kb, "site", "generate"], cwd=root, capture_output=True, check=True)
+        shares = []  # in one process: the time spent in the paths' code, and the whole generate
+        for _ in range(args.runs):
+            done = subprocess.run([sys.executable, "-c", GENERATE, ".", "timed"], cwd=root, capture_output=True,
+                                  text=True, check=True, env={**os.environ, **PROCESS_ENV})
+            shares.append(tuple(map(float, done.stdout.split())))
+        pages = root / "docs" / "generated" / "paths"
         size = sum(f.stat().st_size for f in pages.rglob("*.md")) / 2**20
         count = sum(1 for _ in pages.rglob("*.md"))
     for name, (wall, cpu, code, peak) in figures.items():
@@ -125,4 +145,8 @@ def run(args) -> int:
     print(f"path pages add {ratio('generate with', 'generate without', 0) - 1:+.1%} wall, "
           f"{ratio('generate with', 'generate without', 1) - 1:+.1%} CPU to kb site generate (goal <= 10%); "
           f"{count} path pages, {size:.1f} MB")
+    inside, total = min(shares, key=lambda s: s[0] / s[1])
+    print(f"in one kb site generate: {inside:.2f} s of {total:.2f} s in the paths' code (kb.site.paths: "
+          f"graph, path pages, entry sections): {inside / (total - inside):+.1%} over the rest "
+          f"(the least of {len(shares)} runs; the most: {max(s[0] / (s[1] - s[0]) for s in shares):+.1%})")
     return 0 if all(code == 0 for _, _, code, _ in figures.values()) else 1
