@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmarks: `python scripts/bench.py NAME [options]`, NAME one of the modules in scripts/benchmarks/
-(validate, links, search, site, contrib, completion) or `all`. Each generates its own synthetic corpus in a temporary
-folder, prints its figures, and never touches the real entries. Record results in docs/benchmarks.md."""
+"""Benchmarks: `python scripts/bench.py NAME [options]`, NAME one of BENCHMARKS (the modules in
+scripts/benchmarks/) or `all`. Each generates its own synthetic corpus in a temporary folder, prints its figures, and never touches the real entries. Record results in docs/benchmarks.md."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-BENCHMARKS = ("validate", "links", "search", "site", "contrib", "completion")
+BENCHMARKS = ("validate", "links", "search", "site", "contrib", "completion", "path")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,3 +107,40 @@ def test_entry_page_shows_its_link_and_bibtex_copy_button(browser_page, base_url
 def test_unknown_address_gets_the_404_page(browser_page, base_url):
     browser_page.goto(base_url + "/404.html")
     assert browser_page.locator("h1").first.inner_text().startswith("Page not found")
+
+
+def test_path_page_shows_the_picture_in_light_and_dark(browser_page, base_url, tmp_path):
+    def lightness(colour: str) -> float:  # "rgb(r, g, b)" or "rgba(r, g, b, a)" -> 0 (black) .. 1 (white)
+        r, g, b = (float(v) for v in colour[colour.index("(") + 1:].rstrip(")").split(",")[:3])
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+    def colours(page) -> tuple[float, float]:  # (node text, node box) of the first step drawn
+        node = page.locator("svg.kb-path-svg a.kb-node").first
+        return (lightness(node.locator("text").first.evaluate("e => getComputedStyle(e).fill")),
+                lightness(node.locator("rect").evaluate("e => getComputedStyle(e).fill")))
+
+    browser_page.goto(base_url + "/paths/physics/")
+    picture = browser_page.locator("svg.kb-path-svg")
+    picture.scroll_into_view_if_needed()
+    assert picture.is_visible() and picture.bounding_box()["width"] > 300
+    nodes = picture.locator("a.kb-node")
+    assert nodes.count() == browser_page.locator(".kb-step").count() >= 3  # a node per step listed
+    assert picture.locator("path.kb-edge").count() >= 2
+    text, box = colours(browser_page)
+    assert text < 0.4 < 0.6 < box  # dark text on a light box
+    shot(browser_page, tmp_path, "path-light")
+    # a visitor whose system is in dark mode (a fresh context: Material remembers the scheme it chose)
+    dark = browser_page.context.browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        page = dark.new_page()
+        page.goto(base_url + "/paths/physics/")
+        page.locator("svg.kb-path-svg").scroll_into_view_if_needed()
+        text, box = colours(page)
+        assert box < 0.4 < 0.6 < text  # Material's dark scheme: light text on a dark box
+        shot(page, tmp_path, "path-dark")
+    finally:
+        dark.close()
+    first = nodes.first.get_attribute("data-entry")
+    nodes.first.click()
+    browser_page.wait_for_url(f"**/entries/{first}/")
+    assert browser_page.locator("h1").first.is_visible()

@@ -54,7 +54,9 @@ def test_removed_entries_lose_their_page(empty_kb):
     gone.unlink()
     report = generate(empty_kb)
     assert not (out / "entries" / "gone.md").exists() and (out / "entries" / "kept.md").exists()
-    assert report.written.removed == 1 and "gone" not in (out / "index.md").read_text()
+    assert "gone" not in (out / "index.md").read_text()
+    # the entry's page, and the graduate path of research skills, which has one step left (paths need two)
+    assert report.written.removed == 2 and not (out / "paths" / "research-skills" / "graduate.md").exists()
 
 
 def test_refuses_a_folder_it_did_not_make(empty_kb, cli, tmp_path):

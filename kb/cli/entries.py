@@ -58,12 +58,14 @@ def list_(state, type_: str | None, domain: str | None, audience: str | None, fo
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @pass_state
 def show(state, entry_id: str, as_json: bool) -> None:
-    """Show one entry in full."""
-    from kb.model import get_entry
+    """Show one entry in full, with the entries it leads to and those it is compared with."""
+    from kb.model import Connections, describe, get_entry
 
     entry = get_entry(state.root, entry_id)
-    click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False, allow_nan=False) if as_json
-               else describe(entry))
+    if as_json:
+        click.echo(json.dumps(entry.as_json(), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(describe(entry, Connections.load(state.root, about=entry.id)))
 
 
 @main.command()
@@ -96,29 +98,6 @@ def schema(state, type_: str | None, fmt: str, editor: bool, write: bool) -> Non
         click.echo(field_reference(), nl=False)
     else:
         click.echo(json.dumps(type_schema(type_), indent=2, ensure_ascii=False) if type_ else schema_text(), nl=False)
-
-
-def describe(entry) -> str:
-    """An entry as readable text: title, then each field on its own line (lists joined, text indented)."""
-    lines = [entry.title, "=" * min(len(entry.title), 78), f"id: {entry.id}", f"type: {entry.type}",
-             f"file: {entry.path.as_posix()}"]
-    for name, value in entry.data.items():
-        if name in ("id", "title"):
-            continue
-        if isinstance(value, list):
-            value = ", ".join(_inline(v) for v in value)
-        if isinstance(value, str) and "\n" in value.strip():
-            lines += [f"{name}:", *("  " + line for line in value.strip().splitlines())]
-        else:
-            lines.append(f"{name}: {_inline(value)}")
-    return "\n".join(lines)
-
-
-def _inline(value) -> str:
-    if isinstance(value, dict):
-        return " ".join(f"{v}" if k in ("name", "label") else f"<{v}>" if k in ("url", "source") else f"({v})"
-                        for k, v in value.items())
-    return str(value).strip()
 
 
 @main.command()

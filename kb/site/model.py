@@ -6,8 +6,9 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from kb.model import Entry, Taxonomy, domain_matches
+from kb.model import Connections, Entry, Taxonomy, domain_matches
 
 from .linkstatus import LinkStatus
 
@@ -63,15 +64,18 @@ class Site:
         self.entries = sorted(self.entries, key=lambda e: (e.title.casefold(), e.id))
         self.by_id = {e.id: e for e in self.entries}
         self._in_domain: dict[str, list[Entry]] = {}
-        self.leads_to: dict[str, list[Entry]] = defaultdict(list)  # id -> entries that list it as a prerequisite
+        self.connections = Connections(self.entries)  # prerequisites and alternatives, both ways
         self.related_back: dict[str, list[Entry]] = defaultdict(list)  # id -> entries that list it as related
         for entry in self.entries:
-            for prerequisite in entry.prerequisites:
-                if prerequisite in self.by_id and prerequisite != entry.id:
-                    self.leads_to[prerequisite].append(entry)
             for other in entry.related:
                 if other in self.by_id and other != entry.id:
                     self.related_back[other].append(entry)
+
+    @cached_property
+    def paths(self):
+        """The learning paths and their pages (kb/site/paths.py), computed when first asked for."""
+        from .paths import SitePaths
+        return SitePaths(self)
 
     def in_domain(self, domain_id: str) -> list[Entry]:
         """Entries in the domain or any of its sub-domains, each once."""

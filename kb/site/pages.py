@@ -7,7 +7,7 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 from __future__ import annotations
 
 from kb.contrib.bibtex import entry_to_bibtex
-from kb.model import TYPES, Entry, arxiv_url, doi_url, field_reference
+from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
 from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href,
@@ -28,6 +28,7 @@ def build_pages(site: Site, extra_pages: dict[str, str]) -> dict[str, str]:
     pages.update({audience_page(a): audience(site, a) for a in site.taxonomy.audiences})
     pages.update({type_page(t): type_listing(site, t) for t in TYPES})
     pages.update({entry_page(e.id): entry(site, e) for e in site.entries})
+    pages.update(site.paths.pages())
     pages.update(extra_pages)
     return pages
 
@@ -39,6 +40,7 @@ def nav(site: Site, pages: dict[str, str]) -> list:
     return [{"Home": "index.md"},
             {"Domains": ["domains/index.md", *({page_title(t.title): domain_page(t.id)}
                                                for t in site.taxonomy.top_domains())]},
+            {"Paths": site.paths.nav()},
             {"Audiences": ["audiences/index.md", *({page_title(t.title): audience_page(t.id)}
                                                    for t in site.taxonomy.audiences.values())]},
             {"Types": ["types/index.md", *({TYPE_PLURALS[t]: type_page(t)} for t in TYPES)]},
@@ -223,6 +225,7 @@ def entry(site: Site, item: Entry) -> str:
             sections.append(f"## {heading}\n\n<div class=\"kb-{name.replace('_', '-')}\">\n"
                             f"{markdown_html(data[name])}\n</div>\n")
     sections.append(f"## Details\n\n{details(item)}\n")
+    sections.append(site.paths.entry_section(item))
     sections += connections(site, page, item)
     if data.get("recommended_by"):
         sections.append(f"## Recommended by\n\n{recommenders(data['recommended_by'])}\n")
@@ -299,7 +302,8 @@ def _term_link(page: str, vocabulary: dict, term_id: str, page_of) -> str:
 
 
 def connections(site: Site, page: str, item: Entry) -> list[str]:
-    """Builds on (prerequisites), leads to (entries that build on this one), related (both ways)."""
+    """Builds on (prerequisites), leads to (entries that build on this one), compared with (alternatives
+    named by this entry or naming it, with every note), related (both ways)."""
     def entry_links(entries: list[Entry]) -> str:
         return "<ul>" + "".join(f'<li><a href="{href(page, entry_page(e.id))}">{text(e.title)}</a> '
                                 f'<span class="kb-type">{TYPE_TITLES.get(e.type, text(e.type))}</span></li>'
@@ -308,12 +312,27 @@ def connections(site: Site, page: str, item: Entry) -> list[str]:
     builds_on = [f'<li><a href="{href(page, entry_page(p))}">{text(site.by_id[p].title)}</a></li>'
                  if p in site.by_id else f"<li>{text(p)}</li>" for p in item.prerequisites]
     sections = [f"## Builds on\n\n<ul class=\"kb-builds-on\">{''.join(builds_on)}</ul>\n"] if builds_on else []
-    if site.leads_to.get(item.id):
-        sections.append(f"## Leads to\n\n<div class=\"kb-leads-to\">{entry_links(site.leads_to[item.id])}</div>\n")
+    if site.connections.leads_to(item.id):
+        sections.append(f"## Leads to\n\n<div class=\"kb-leads-to\">{entry_links(site.connections.leads_to(item.id))}"
+                        "</div>\n")
+    comparisons = site.connections.compared_with(item.id)
+    if comparisons:
+        sections.append(f"## Compared with\n\n<ul class=\"kb-compared-with\">{compared_with(page, item, comparisons)}"
+                        "</ul>\n")
     related = site.related(item)
     if related:
         sections.append(f"## Related\n\n<div class=\"kb-related\">{entry_links(related)}</div>\n")
     return sections
+
+
+def compared_with(page: str, item: Entry, comparisons: list[Comparison]) -> str:
+    """Each overlapping entry with the notes on when to prefer which: this entry's, then the other's."""
+    def paragraph(noted_on: str, note: str) -> str:
+        return f'<p class="kb-note">{"" if noted_on == item.id else "<em>Its entry says:</em> "}{text(note)}</p>'
+
+    return "".join(f'<li><a href="{href(page, entry_page(other.id))}">{text(other.title)}</a> '
+                   f'<span class="kb-type">{TYPE_TITLES.get(other.type, text(other.type))}</span>'
+                   + "".join(paragraph(*note) for note in notes) + "</li>" for other, notes in comparisons)
 
 
 def recommenders(recommended_by) -> str:
