@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: `python scripts/bench.py NAME [options]`, NAME one of BENCHMARKS (the modules in
-scripts/benchmarks/) or `all`. Each generates its own synthetic corpus in a temporary folder, prints its figures, and never touches the real entries. Record results in docs/benchmarks.md."""
+scripts/benchmarks/) or `all`. Each generates its own synthetic corpus in a temporary folder, prints its
+figures, and never touches the real entries. Record results in docs/benchmarks.md."""
 from __future__ import annotations
 
 import argparse

@@ -49,11 +49,20 @@ def test_domain_ids_complete_everywhere(repo_root, words):
 
 
 @pytest.mark.parametrize("words", [["list", "--audience"], ["search", "x", "--audience"],
-                                   ["new", "lecture-series", "--audience"], ["import-bibtex", "r.bib", "--audience"]])
+                                   ["new", "lecture-series", "--audience"], ["import-bibtex", "r.bib", "--audience"],
+                                   ["path", "physics", "--audience"]])
 def test_audiences_complete_everywhere(repo_root, words):
     taxonomy, _ = load_taxonomy(repo_root / "entries")
     assert complete(repo_root, words, "") == list(taxonomy.audiences)
     assert complete(repo_root, words, "g") == [a for a in taxonomy.audiences if a.startswith("g")]
+
+
+def test_path_targets_are_domains_then_entries(repo_root):
+    taxonomy, _ = load_taxonomy(repo_root / "entries")
+    physics = [d for d in taxonomy.domains if d.startswith("physics")]
+    entries = sorted(p.stem for p in (repo_root / "entries").glob("*/physics*.yaml"))
+    assert complete(repo_root, ["path"], "physics") == physics + entries
+    assert "statistical-mechanics-susskind" in complete(repo_root, ["path"], "statistical-")
 
 
 def test_domains_and_audiences_carry_their_titles(repo_root):

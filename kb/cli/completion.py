@@ -1,5 +1,5 @@
 """Shell completion: one function per kind of value, for click's `shell_complete=` (entry_ids, domain_ids,
-audience_ids; types and formats are click.Choice options, which click completes itself), and
+audience_ids, path_targets; types and formats are click.Choice options, which click completes itself), and
 `kb completion bash|zsh|fish`, which prints the script a shell sources.
 
 Completion runs on every Tab, in a new process: it reads file names and the taxonomy, never the entries'
@@ -43,6 +43,11 @@ def domain_ids(ctx: click.Context, param, incomplete: str) -> list[CompletionIte
 def audience_ids(ctx: click.Context, param, incomplete: str) -> list[CompletionItem]:
     """The taxonomy's audience ids, each with its title."""
     return _quietly(ctx, lambda root: _terms(root, "audiences", incomplete))
+
+
+def path_targets(ctx: click.Context, param, incomplete: str) -> list[CompletionItem]:
+    """What `kb path` takes: domain ids, then entry ids."""
+    return domain_ids(ctx, param, incomplete) + entry_ids(ctx, param, incomplete)
 
 
 SCHEMA_KINDS = {"entry-id": entry_ids, "domain-id": domain_ids, "audience-id": audience_ids}
