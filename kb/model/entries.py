@@ -184,10 +184,10 @@ def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> 
     """Load one entry file; raises LoadError (with its path and position) when it is not a YAML mapping.
     positions=False drops the node graph that knows where each value is (Entry.where re-reads the file
     when asked): loaders of a whole KB would otherwise hold every file's graph."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # a Path made again costs, 10,000 times over
     shown = relative_path(path, root) if root else str(path)
     try:
-        if root is not None and path.is_symlink() and not path.resolve().is_relative_to(Path(root).resolve()):
+        if root is not None and os.path.islink(path) and not path.resolve().is_relative_to(Path(root).resolve()):
             raise LoadError("symlink-outside", f"a symbolic link to {path.resolve()}, outside the KB: not read",
                             hint="put the file itself in the KB instead of a link to it")
         doc = load_bytes(path.read_bytes())
