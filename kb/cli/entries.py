@@ -108,14 +108,5 @@ def stats(state, fmt: str) -> None:
     """Count the entries: by type, field (top-level domain), audience and format."""
     from kb.model import ENTRIES_DIR, count, load_entries, require_taxonomy
 
-    taxonomy = require_taxonomy(state.root / ENTRIES_DIR)
-    counts = count(load_entries(state.root)[0], taxonomy)
-    if fmt == "json":
-        click.echo(json.dumps(counts.as_json(), indent=2))
-    elif fmt == "markdown":
-        click.echo(f"**{counts.sentence()}**, each with why it is recommended and for whom.")
-    else:
-        for title, table in (("type", counts.by_type), ("field", counts.by_top_domain),
-                             ("audience", counts.by_audience), ("format", counts.by_format)):
-            click.echo(f"{title:<10} " + ", ".join(f"{name} {n}" for name, n in table.items()))
-        click.echo(counts.sentence())
+    counts = count(load_entries(state.root)[0], require_taxonomy(state.root / ENTRIES_DIR))
+    click.echo(counts.render(fmt))

@@ -2,6 +2,7 @@
 README's first lines, the site's home page and `kb stats`."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,6 +25,17 @@ class Counts:
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
+
+    def render(self, fmt: str) -> str:
+        """`text` (a line per kind of count, then the sentence), `json`, or `markdown` (the README's lines)."""
+        if fmt == "json":
+            return json.dumps(self.as_json(), indent=2)
+        if fmt == "markdown":
+            return f"**{self.sentence()}**, each with why it is recommended and for whom."
+        tables = (("type", self.by_type), ("field", self.by_top_domain), ("audience", self.by_audience),
+                  ("format", self.by_format))
+        return "\n".join([*(f"{title:<10} " + ", ".join(f"{name} {n}" for name, n in table.items())
+                             for title, table in tables), self.sentence()])
 
     def sentence(self) -> str:
         """E.g. '276 entries (162 lecture series, 43 research guides, 71 papers) in 19 fields and 120
