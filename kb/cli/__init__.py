@@ -1,5 +1,5 @@
 """The `kb` command line: a thin layer that finds the KB, calls the library, and turns its results
-and named exceptions into output and exit codes (0 ok, 1 problems found, 2 usage error).
+and named exceptions into output and exit codes (the table in docs/commands.md).
 
 Each capability's commands live in their own module in this package and register on `main` from
 app.py; every module here except app is imported. Heavy libraries are imported inside the commands,

@@ -10,7 +10,7 @@ what every PyYAML consumer of these files would see); dates and timestamps are k
 `str` holding the ISO text, so the schema can accept them where a date belongs and the validator can
 flag them where a string was meant.
 
-Limits (module constants): MAX_BYTES = 256 KiB per file, MAX_DEPTH = 20 levels of nesting.
+Limits: MAX_BYTES per file and MAX_DEPTH levels of nesting.
 """
 from __future__ import annotations
 

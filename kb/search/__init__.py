@@ -5,9 +5,9 @@ abstract Backend of backend.py, whose one implementation (whoosh_backend.py) is 
 imports Whoosh. Importing this package is cheap; the backend is imported on first use.
 
 Public surface:
-- search(root, text, filters=Filters(), limit=10, location=None, wait=10.0) -> SearchResult
-  refreshes the index first when an entry file or the taxonomy changed (cheap check: sizes and mtimes).
-- update_index(root, location=None, rebuild=False, wait=10.0) -> IndexReport   (`kb index`)
+- search(root, text, filters, limit, location, wait) -> SearchResult refreshes the index first when an
+  entry file or the taxonomy changed (cheap check: sizes and mtimes).
+- update_index(root, location, rebuild, wait) -> IndexReport   (`kb index`)
 - Filters(type, domain, audience, format, year_from, year_to): None means any; a domain includes its
   sub-domains.
 - SearchResult.render(fmt, colour) -> str: the `kb search` answer as text or JSON; .messages(): its notices.
