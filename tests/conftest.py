@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kb.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["test_links_support"]  # its `server` and `other_server` fixtures (loopback HTTP) for every test
 
 
 @pytest.fixture

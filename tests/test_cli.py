@@ -10,7 +10,6 @@ from kb.cli import main
 from kb.model import TYPES, field_reference, load_entries, load_text, schema_comment, select
 
 
-
 def test_list_filters_by_type_domain_and_audience(cli, repo_root):
     everything = json.loads(cli(repo_root, "list", "--json").stdout)
     entries, _ = load_entries(repo_root)
@@ -66,7 +65,8 @@ def test_field_reference_doc_is_generated_from_the_schema(repo_root):
 
 def test_the_readme_gives_the_real_counts(cli, repo_root):
     block = (repo_root / "README.md").read_text().split("<!-- /counts -->")[0].split("-->\n", 1)[1]
-    assert block == cli(repo_root, "stats", "--format", "markdown").stdout, "README.md's counts are stale: run `make readme`"
+    assert block == cli(repo_root, "stats", "--format", "markdown").stdout, \
+        "README.md's counts are stale: run `make readme`"
     assert block.startswith(f"**{len(list((repo_root / 'entries').glob('*/*.yaml')))} entries (")
 
 

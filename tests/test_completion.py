@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.shell_completion import ShellComplete
 
-from conftest import write_entry
 from kb.cli import main
 from kb.model import TYPES, entry_schema, load_entries, load_taxonomy
+
+from conftest import write_entry
 
 KB = str(Path(sys.executable).with_name("kb"))
 

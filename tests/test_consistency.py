@@ -8,7 +8,7 @@ import pytest
 
 from conftest import write_entry
 from test_hardening import git, good
-from test_links_support import reply, server  # noqa: F401
+from test_links_support import reply
 
 ALLOW = ("--allow-network", "127.0.0.1/32")
 

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_contrib_new import KB, WHY, run_in_terminal
-
 from kb.site import SITE_SOURCES
+
+from test_contrib_new import KB, WHY, run_in_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,8 @@ def test_contributor_path(tmp_path):
     validated = kb(root, "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
-    for entry_id, words in (("quokka-ecology-field-lectures-2022", "quokka ecology"), ("wombat-burrow-surveying-guide-2019", "wombat burrow")):
+    for entry_id, words in (("quokka-ecology-field-lectures-2022", "quokka ecology"),
+                            ("wombat-burrow-surveying-guide-2019", "wombat burrow")):
         found = kb(root, "search", words, "--json")
         assert found.returncode == 0, found.stderr
         assert json.loads(found.stdout)["results"][0]["id"] == entry_id

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import write_entry
-
 from kb.contrib.canonical import format_text
 from kb.model import entry_files, load_text, modeline_schema, schema_comment
+
+from conftest import write_entry
 
 SCHEMA_COMMENT = schema_comment("lecture-series")
 LEGACY_COMMENT = "# yaml-language-server: $schema=../../kb/schema/entry.schema.json"  # before the per-type schemas
@@ -33,7 +33,7 @@ recommended_by:
     name: Someone   # who said it
 added: 2024-01-01
 unknown_field: no
-"""
+"""  # noqa: E501 - the `related` list is longer than a line on purpose
 
 
 def test_canonical_form_of_a_messy_entry():

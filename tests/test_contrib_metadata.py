@@ -51,7 +51,8 @@ def test_arxiv_fields_from_the_atom_feed(server):
                                  "Jason Weston", "Yuandong Tian"],
                      "url": "https://arxiv.org/abs/2412.06769", "arxiv": "2412.06769", "year": 2024}
     request, _ = server.log[0]
-    assert request.headers["User-Agent"].startswith("kb/") and "mailto:curator@example.org" in request.headers["User-Agent"]
+    agent = request.headers["User-Agent"]
+    assert agent.startswith("kb/") and "mailto:curator@example.org" in agent
 
 
 @pytest.mark.parametrize("name, error, message", [
@@ -167,7 +168,8 @@ def test_doi_unknown_everywhere_is_not_found(server):
         fetch_doi("10.5555/nothing", settings(server))
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", json.dumps({"status": "ok", "message": {"title": []}}).encode()])
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]",
+                                  json.dumps({"status": "ok", "message": {"title": []}}).encode()])
 def test_malformed_crossref_json(server, body):
     server.expect_request("/works/10.5555/bad").respond_with_data(body, content_type="application/json")
     with pytest.raises(FetchError, match="malformed"):

@@ -51,7 +51,8 @@ def test_missing_fields_without_a_terminal_are_listed_and_nothing_is_written(kb_
 
 @pytest.mark.parametrize("flags, existing", [
     (["--id", "you-and-your-research-hamming"], "an entry with id `you-and-your-research-hamming`"),
-    (["--url", "https://www.cs.virginia.edu/~robins/YouAndYourResearch.html/"], "`you-and-your-research-hamming` (same URL)"),
+    (["--url", "https://www.cs.virginia.edu/~robins/YouAndYourResearch.html/"],
+     "`you-and-your-research-hamming` (same URL)"),
 ])
 def test_duplicate_id_or_url_is_refused_naming_the_entry(kb_copy, cli, flags, existing):
     args = [a for a in GUIDE_FLAGS]

@@ -9,8 +9,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from conftest import write_entry
 from kb.model import EDITOR_SCHEMA_DIR, TYPES, editor_schema_texts, load_entries, load_text, schema_comment
+
+from conftest import write_entry
 
 PAPER = """\
 {comment}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -68,7 +67,8 @@ def test_the_same_id_in_two_type_folders_is_reported_at_both(cli, empty_kb):
     write_entry(empty_kb, "paper", "same-id", paper.replace("url: https://example.org/same-id",
                                                             "url: https://example.org/other"))
     found = [(p["path"], p["code"]) for p in problems(cli, empty_kb) if p["code"] == "duplicate-id"]
-    assert found == [("entries/lecture-series/same-id.yaml", "duplicate-id"), ("entries/paper/same-id.yaml", "duplicate-id")]
+    assert found == [("entries/lecture-series/same-id.yaml", "duplicate-id"),
+                     ("entries/paper/same-id.yaml", "duplicate-id")]
 
 
 def git(root: Path, *args: str) -> None:
@@ -157,13 +157,14 @@ def test_a_broken_taxonomy_stops_the_commands_that_need_it(cli, kb_copy, taxonom
 
 
 def test_duplicates_in_other_scripts_and_dois_written_as_urls(cli, empty_kb):
-    write_entry(empty_kb, "lecture-series", "strings-one", good("strings-one", "«Теория струн»").replace("2013", "2020"))
-    write_entry(empty_kb, "lecture-series", "strings-two", good("strings-two", "Теория  струн").replace("2013", "2020"))
+    for entry_id, title in (("strings-one", "«Теория струн»"), ("strings-two", "Теория  струн")):
+        write_entry(empty_kb, "lecture-series", entry_id, good(entry_id, title).replace("2013", "2020"))
     paper = good("{id}", "{title}").replace("lecturers:", "authors:")
     write_entry(empty_kb, "paper", "doi-field", paper.format(id="doi-field", title="One") + "doi: 10.1000/ABC\n")
     write_entry(empty_kb, "paper", "doi-url", paper.format(id="doi-url", title="Two").replace(
         "https://example.org/doi-url", "https://dx.doi.org/10.1000/abc"))
-    write_entry(empty_kb, "paper", "arxiv-field", paper.format(id="arxiv-field", title="Three") + 'arxiv: "2412.06769"\n')
+    write_entry(empty_kb, "paper", "arxiv-field",
+                paper.format(id="arxiv-field", title="Three") + 'arxiv: "2412.06769"\n')
     write_entry(empty_kb, "paper", "arxiv-doi-url", paper.format(id="arxiv-doi-url", title="Four").replace(
         "https://example.org/arxiv-doi-url", "https://doi.org/10.48550/arXiv.2412.06769"))
     codes = {(p["path"].rsplit("/", 1)[-1], p["code"]) for p in problems(cli, empty_kb)}
@@ -381,7 +382,8 @@ def test_every_command_with_a_broken_taxonomy_fails_cleanly_naming_it(kb_copy, t
                                     env={**os.environ, "KB_INDEX_DIR": str(tmp_path / "index")}, timeout=120)
             assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (argv, result.stderr)
             if result.returncode:
-                assert result.returncode in (1, 2) and "taxonomy.yaml" in result.stdout + result.stderr, (argv, result.stderr)
+                said = result.stdout + result.stderr
+                assert result.returncode in (1, 2) and "taxonomy.yaml" in said, (argv, said)
 
 
 def _argv_for(name: str, command, tmp_path: Path) -> list[list[str]]:

@@ -14,7 +14,8 @@ import pytest
 from kb.links import load_link_status
 from kb.links.result import now_iso
 from kb.links.store import LinkCache
-from test_links_support import FAST, check, configured, kb_with_urls, only, reply, server  # noqa: F401
+
+from test_links_support import FAST, check, configured, kb_with_urls, only, reply
 
 ALLOW = ("--allow-network", "127.0.0.1/32")
 

@@ -10,12 +10,13 @@ from dataclasses import fields
 
 import pytest
 
-from conftest import write_entry
 from kb.links import SETTINGS, ConfigError, LinkConfig, Status, load_config
 from kb.links.config import read_table
 from kb.model.settings import markdown_table
 from kb.site.linkstatus import read_link_status
-from test_links_support import kb_with_urls, reply, server  # noqa: F401
+
+from conftest import write_entry
+from test_links_support import kb_with_urls, reply
 
 ALLOW = ("--allow-network", "127.0.0.1/32")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb.links.guard import Blocked, GuardedAdapter, NetworkGuard
-from test_links_support import check, configured, kb_with_urls, only, other_server, reply, server  # noqa: F401
+
+from test_links_support import check, configured, kb_with_urls, only, reply
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",

@@ -7,8 +7,19 @@ import tracemalloc
 from email.utils import formatdate
 
 from kb.links.config import HostRule
-from test_links_support import (by_method, check, configured, drop, endless, kb_with_urls, only, other_server,  # noqa: F401
-                                refused_url, reply, sequence, server)
+
+from test_links_support import (
+    by_method,
+    check,
+    configured,
+    drop,
+    endless,
+    kb_with_urls,
+    only,
+    refused_url,
+    reply,
+    sequence,
+)
 
 
 def test_head_refused_then_get(server, empty_kb):

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import write_entry
-from test_links_support import check, configured, kb_with_urls, only, reply, server  # noqa: F401
+from test_links_support import check, configured, kb_with_urls, only, reply
 
 VIDEO = "https://www.youtube.com/watch?v=AAAAAAAAAAA"
 REMOVED = "https://www.youtube.com/watch?v=BBBBBBBBBBB"

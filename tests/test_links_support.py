@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_entry
 from kb.links import LinkConfig, check_links
+
+from conftest import write_entry
 
 FAST = LinkConfig(allow_networks=("127.0.0.1/32",), timeout=1.0, deadline=4.0, backoff=0.01, retries=2,
                   max_retry_after=2.0, cache=".kb/links-cache.json")

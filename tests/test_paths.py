@@ -9,10 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import write_entry
 
 from kb.model import Connections, load_entries
 from kb.paths import PrerequisiteCycle, PrerequisiteGraph, find_path, path_for_domain, path_to_entry
+
+from conftest import write_entry
 
 TAXONOMY = """\
 domains:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_entry, write_paper
 from kb.model import load_entries
+
+from conftest import write_entry, write_paper
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_entry
 from kb.search import IndexBusy, search, update_index
 from kb.search.store import IndexStore, fingerprint
 from kb.search.whoosh_backend import BULK_PROCS
+
+from conftest import write_entry
 
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
 

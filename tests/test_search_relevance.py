@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_paper
 from kb.model import domain_matches, load_entries
 from kb.search import Filters, search
+
+from conftest import write_paper
 
 # (query, filters, expected entry id, it must be within the first N results)
 CASES = [

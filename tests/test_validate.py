@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from conftest import write_entry
 from kb.validate import validate
+
+from conftest import write_entry
 
 GOOD = """\
 # yaml-language-server: $schema=../../kb/schema/editor/lecture-series.schema.json

@@ -11,7 +11,6 @@ from kb import __version__
 from kb.model import KbError, find_root
 
 
-
 class KbGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:

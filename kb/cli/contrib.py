@@ -11,7 +11,8 @@ from kb.model import TYPES, entry_schema
 from .app import main, pass_state
 from .completion import audience_ids, domain_ids, for_field
 
-_NOT_OPTIONS = ("id", "links", "recommended_by", "alternatives")  # --id is explicit; lists of objects are edited in the file
+# --id is explicit; lists of mappings are edited in the file
+_NOT_OPTIONS = ("id", "links", "recommended_by", "alternatives")
 
 
 def _field_options(command):

@@ -21,7 +21,8 @@ from .completion import audience_ids, domain_ids, entry_ids
 @pass_state
 def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None) -> None:
     """Check entries (default: all) against the schema, the taxonomy and each other."""
-    from kb.validate import format_problems, validate as run_validation
+    from kb.validate import format_problems
+    from kb.validate import validate as run_validation
 
     report = run_validation(state.root, list(paths) or None, changed_since=changed_since)
     output = format_problems(report.problems, fmt)
@@ -33,7 +34,8 @@ def validate(state, paths: tuple[Path, ...], fmt: str, changed_since: str | None
 
 @main.command("list")
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
-@click.option("--domain", metavar="ID", shell_complete=domain_ids, help="Only entries in this domain or its sub-domains.")
+@click.option("--domain", metavar="ID", shell_complete=domain_ids,
+              help="Only entries in this domain or its sub-domains.")
 @click.option("--audience", metavar="ID", shell_complete=audience_ids, help="Only entries for this audience.")
 @click.option("--format", "format_", type=click.Choice(format_values()), help="Only entries in this format.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of entries.")

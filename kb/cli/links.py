@@ -36,7 +36,8 @@ def check_links(state, paths, fmt, output, no_cache, strict, suggest_archive, ch
     """Check the URLs of entries (default: all): ok, moved, broken, timeout, blocked, rate-limited,
     unverifiable or excluded. Exit 1 when any is broken, timed out or blocked. Settings come from
     [tool.kb.links] in pyproject.toml (defaults shown); flags override them. See docs/links.md."""
-    from kb.links import check_links as run, load_config
+    from kb.links import check_links as run
+    from kb.links import load_config
     from kb.model import atomic_write, output_file
 
     target = output_file(output, "--output") if output else None  # before the run, not after it

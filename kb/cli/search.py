@@ -34,7 +34,8 @@ def index_(state, rebuild: bool, index_dir: str | None, wait: float) -> None:
 @main.command("search")
 @click.argument("words", nargs=-1)
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Only entries of this type.")
-@click.option("--domain", metavar="ID", shell_complete=domain_ids, help="Only entries in this domain or its sub-domains.")
+@click.option("--domain", metavar="ID", shell_complete=domain_ids,
+              help="Only entries in this domain or its sub-domains.")
 @click.option("--audience", metavar="ID", shell_complete=audience_ids, help="Only entries for this audience.")
 @click.option("--format", "format_", type=click.Choice(FORMATS), help="Only entries in this format.")
 @click.option("--year-from", type=int, metavar="YEAR", help="Only entries from this year on.")

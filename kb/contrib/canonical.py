@@ -29,7 +29,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -37,8 +37,20 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
 
-from kb.model import (TYPES, KbError, LoadError, YamlDate, atomic_write, entry_schema, fields, load_text,
-                      modeline_schema, relative_path, schema_comment, select_entry_files)
+from kb.model import (
+    TYPES,
+    KbError,
+    LoadError,
+    YamlDate,
+    atomic_write,
+    entry_schema,
+    fields,
+    load_text,
+    modeline_schema,
+    relative_path,
+    schema_comment,
+    select_entry_files,
+)
 from kb.model import entry_type as entry_type_of
 
 WIDTH = 120
@@ -53,7 +65,7 @@ class FormatError(KbError):
     """A file that cannot be formatted: it does not load, or formatting it would change a value."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_order(entry_type: str) -> tuple[str, ...]:
     """The canonical order of an entry's fields (see the module doc)."""
     common = list(entry_schema()["$defs"]["common"]["properties"])
@@ -289,7 +301,7 @@ def format_paths(root: Path, paths: list[Path] | None = None, changed_since: str
                       for p in sorted(outside)]
     # a link inside the KB is followed: its target is written, the link stays a link
     targets = list(dict.fromkeys(p.resolve() if p.is_symlink() else p for p in targets if p not in outside))
-    for path, (formatted, error) in zip(targets, _map(_format_file, targets)):
+    for path, (formatted, error) in zip(targets, _map(_format_file, targets), strict=True):
         shown = relative_path(path, root)
         if error:
             report.failed.append((shown, error))

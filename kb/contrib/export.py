@@ -1,7 +1,8 @@
 """Exports of the KB for other tools: BibTeX, CSL-JSON and a versioned JSON dump, of every entry.
 
-JSON dump (EXPORT_VERSION 1): {"format": "kb-export", "version", "schema_version" (the entry schema's
-x-kb-schema-version), "license" (the entries' text: CC-BY-SA-4.0, an SPDX id) and "license_url", "generated" (UTC, ISO 8601), "entries": [each entry as
+JSON dump (EXPORT_VERSION): {"format": "kb-export", "version", "schema_version" (the entry schema's
+x-kb-schema-version), "license" (the entries' text, ENTRIES_LICENSE, an SPDX id) and "license_url",
+"generated" (UTC, ISO 8601), "entries": [each entry as
 `kb show --json` prints it], "taxonomy": {"domains": {id: {title, description, parent}}, "audiences":
 {id: {title, description}}}}. A consumer should check `format` and `version` before reading on.
 
@@ -35,7 +36,7 @@ def export_text(root: Path, fmt: str, now: datetime.datetime | None = None) -> t
         return bibliography(entries), len(failures)
     if fmt == "csl-json":
         return _json([csl_item(e) for e in entries]), len(failures)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     dump = {"format": "kb-export", "version": EXPORT_VERSION, "schema_version": schema_version(),
             "license": ENTRIES_LICENSE, "license_url": ENTRIES_LICENSE_URL,
             "generated": now.replace(microsecond=0).isoformat(),

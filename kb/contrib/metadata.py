@@ -24,8 +24,17 @@ from kb import __version__
 from kb.model import DOI_PATTERN, KbError, arxiv_url, bare_doi, doi_url
 from kb.model import arxiv_id as parse_arxiv_id
 from kb.model.http import retry_after_seconds
-from kb.model.settings import (ENVIRONMENT, Setting, apply, duration, environment_values, header_safe, http_base,
-                               longer_than, settings_dataclass)
+from kb.model.settings import (
+    ENVIRONMENT,
+    Setting,
+    apply,
+    duration,
+    environment_values,
+    header_safe,
+    http_base,
+    longer_than,
+    settings_dataclass,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"

@@ -10,9 +10,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.model import (ENTRIES_DIR, ID_PATTERN, KbError, UsageError, atomic_write, fields, load_entries,
-                      require_taxonomy, required_fields)
-from kb.model import arxiv_id, bare_doi
+from kb.model import (
+    ENTRIES_DIR,
+    ID_PATTERN,
+    KbError,
+    UsageError,
+    arxiv_id,
+    atomic_write,
+    bare_doi,
+    fields,
+    load_entries,
+    require_taxonomy,
+    required_fields,
+)
 from kb.model.identity import identity_keys
 
 from .canonical import render_entry

@@ -10,9 +10,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import __version__
-from kb.model.settings import (COMMAND_LINE, ENVIRONMENT, ConfigError, Setting, apply, at_least, duration,
-                               environment_values, header_name, header_safe, http_base, longer_than, non_blank,
-                               settings_dataclass, string_list)
+from kb.model.settings import (
+    COMMAND_LINE,
+    ENVIRONMENT,
+    ConfigError,
+    Setting,
+    apply,
+    at_least,
+    duration,
+    environment_values,
+    header_name,
+    header_safe,
+    http_base,
+    longer_than,
+    non_blank,
+    settings_dataclass,
+    string_list,
+)
 
 from .status import Status
 

@@ -10,8 +10,8 @@ To add a prober, write a function (url, config) -> Probe | None and list it in P
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from kb.model.identity import arxiv_id

@@ -7,7 +7,7 @@ import json
 import re
 import time
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.model import UsageError, atomic_write, output_file
@@ -73,7 +73,7 @@ class LinkCache:
             return None
         try:  # a record with an unknown status, a bad date or missing fields is checked again
             result = Result(**{k: v for k, v in record.items() if k in _RESULT_FIELDS})
-            age = (datetime.now(timezone.utc) - datetime.fromisoformat(result.checked_at)).total_seconds()
+            age = (datetime.now(UTC) - datetime.fromisoformat(result.checked_at)).total_seconds()
         except (TypeError, ValueError):
             return None
         if not result.status.cached or not 0 <= age < max_age.get(result.status, 0):

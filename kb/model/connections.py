@@ -5,12 +5,12 @@ compared with (its `alternatives`, and the entries naming it among theirs). Comp
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
-from .entries import (Entry, EntryNotFound, bulk_load, entry_files, get_entry, is_entry_file, load_entries,
-                      read_entry)
+from .entries import Entry, EntryNotFound, bulk_load, entry_files, get_entry, is_entry_file, load_entries, read_entry
 from .yamlfile import LoadError
 
 

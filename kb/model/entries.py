@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .errors import KbError, UsageError
+from .errors import UsageError
 from .identity import identity_keys
 from .taxonomy import domain_matches, require_taxonomy
 from .yamlfile import Document, LoadError, load_bytes

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .entries import ENTRIES_DIR, TYPES
@@ -39,7 +39,7 @@ def schema_version() -> int:
     return entry_schema()["x-kb-schema-version"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def flat_type_schema(entry_type: str) -> dict:
     """The same constraints as type_schema(entry_type), with every $ref inlined and the shared fields
     merged in (`additionalProperties: false` in place of `allOf` + `unevaluatedProperties`): what the

@@ -7,9 +7,9 @@ imports whoosh), loaded lazily so that `import kb.search` stays cheap.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 
 from kb.model import KbError
 

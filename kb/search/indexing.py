@@ -10,8 +10,7 @@ from kb.model import ENTRIES_DIR, LoadError, bulk_load, read_entry, require_taxo
 
 from .backend import IndexUnreadable, backend_class
 from .documents import Vocabulary, document
-from .store import (TAXONOMY_KEY, IndexNotWritable, IndexState, IndexStore, content_hash, fingerprint, scan,
-                    settled)
+from .store import TAXONOMY_KEY, IndexNotWritable, IndexState, IndexStore, content_hash, fingerprint, scan, settled
 
 
 @dataclass

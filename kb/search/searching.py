@@ -54,9 +54,11 @@ class SearchResult:
         }
 
 
-def search(root: Path, text: str, filters: Filters = Filters(), limit: int = 10,
+def search(root: Path, text: str, filters: Filters | None = None, limit: int = 10,
            location: str | os.PathLike | None = None, wait: float = 10.0) -> SearchResult:
-    """Search the KB at root, first bringing its index up to date with the entry files."""
+    """Search the KB at root (within `filters`, default none), first bringing its index up to date with the
+    entry files."""
+    filters = filters or Filters()
     _check_request(text, filters, limit)
     store = IndexStore(index_location(root, location))
     notices: list[str] = []

@@ -20,8 +20,8 @@ import re
 import signal
 import sys
 from collections import Counter
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
 from whoosh import collectors, columns, fields, index, qparser, query, scoring
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter

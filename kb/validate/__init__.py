@@ -20,9 +20,23 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
-from kb.model import (ENTRIES_DIR, ID_PATTERN, TAXONOMY_FILE, TYPES, Entry, LoadError, PathNotFound, bulk_load,
-                      entry_files, entry_type, is_entry_file, load_taxonomy, read_entry, relative_path,
-                      select_entry_files)
+from kb.model import (
+    ENTRIES_DIR,
+    ID_PATTERN,
+    TAXONOMY_FILE,
+    TYPES,
+    Entry,
+    LoadError,
+    PathNotFound,
+    bulk_load,
+    entry_files,
+    entry_type,
+    is_entry_file,
+    load_taxonomy,
+    read_entry,
+    relative_path,
+    select_entry_files,
+)
 
 from .checks import ENTRY_CHECKS, KB_CHECKS, Context, all_codes, kb_check_fields, references
 from .problems import FORMATS, Problem, format_problems

@@ -15,8 +15,8 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term, modeline_schema, schema_comment
@@ -30,8 +30,8 @@ URL_FIELDS = (("url",), ("archive_url",), ("links", "*", "url"), ("recommended_b
 MARKDOWN = {("why",), ("for_whom",), ("caveats",), ("recommended_by", "note"), ("alternatives", "note")}
 ALTERNATIVE_NOTE_MIN = 20  # visible characters in an alternatives note
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
-_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$|^\[[0-9a-f:.]+\]$",
-                   re.I)
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"  # a DNS name's label
+_HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}\.?$|^\[[0-9a-f:.]+\]$", re.I)
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TODO = re.compile(r"^\s*TODO\b", re.I)
 

@@ -1,7 +1,7 @@
 """Run the JSON Schema on one entry and turn each jsonschema error into a Problem a curator can act on."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import fastjsonschema
 
@@ -12,12 +12,12 @@ _JSON_TYPES = {"array": "a list", "object": "a mapping", "string": "a string", "
                "number": "a number", "boolean": "true or false", "null": "empty"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast_check(entry_type: str):
     return fastjsonschema.compile(flat_type_schema(entry_type), use_formats=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _full_check(entry_type: str):
     from jsonschema import Draft202012Validator  # imported only when an entry is invalid: it is slow to load
 
