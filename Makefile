@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup validate list readme site serve test bench clean
+.PHONY: setup validate list readme lint site serve test bench clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ site: validate
 # Serve on http://127.0.0.1:8000, rebuilding when entries or pages change (Ctrl-C stops).
 serve: validate
 	NO_MKDOCS_2_WARNING=1 $(BIN)/kb site serve --address 127.0.0.1:8000
+
+# The style the code follows (ruff's rules in pyproject.toml); .ci/run runs it before the tests.
+lint: setup
+	$(BIN)/ruff check .
 
 test: setup
 	$(BIN)/python -m pytest
