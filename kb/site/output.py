@@ -23,9 +23,10 @@ class WriteReport:
     removed: int
 
 
-def write_folder(output: Path, files: dict[str, str]) -> WriteReport:
-    """Make `output` hold exactly `files` (relative POSIX path -> text); refuses a non-empty folder
-    that a previous generation did not create."""
+def write_folder(output: Path, files: dict[str, str], others: tuple[str, ...] = ()) -> WriteReport:
+    """Make `output` hold exactly `files` (relative POSIX path -> text), leaving alone the folders named
+    in `others` (written by another step, e.g. the search index); refuses a non-empty folder that a
+    previous generation did not create."""
     output = Path(output)
     if output.exists() and any(output.iterdir()) and not (output / MARKER).exists():
         raise NotGeneratedFolder(f"{output} is not empty and was not made by `kb site generate`; "
@@ -33,7 +34,7 @@ def write_folder(output: Path, files: dict[str, str]) -> WriteReport:
     output.mkdir(parents=True, exist_ok=True)
     (output / MARKER).touch()
     written = sum(_write_if_changed(output / name, content) for name, content in files.items())
-    removed = _remove_others(output, set(files) | {MARKER})
+    removed = _remove_others(output, set(files) | {MARKER}, others)
     return WriteReport(len(files), written, removed)
 
 
@@ -48,15 +49,17 @@ def _write_if_changed(path: Path, content: str) -> bool:
     return True
 
 
-def _remove_others(output: Path, keep: set[str]) -> int:
+def _remove_others(output: Path, keep: set[str], others: tuple[str, ...]) -> int:
     removed = 0
     for folder, dirs, files in os.walk(output, topdown=False):
         base = Path(folder)
+        if base != output and base.relative_to(output).parts[0] in others:
+            continue
         for name in files:
             if (base / name).relative_to(output).as_posix() not in keep:
                 (base / name).unlink()
                 removed += 1
         for name in dirs:
-            if not any((base / name).iterdir()):
+            if (base != output or name not in others) and not any((base / name).iterdir()):
                 (base / name).rmdir()
     return removed
