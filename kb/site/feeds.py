@@ -1,5 +1,7 @@
 """Atom feeds of new entries (by `added`, newest first, at most FEED_SIZE): one for the whole KB and
-one per top-level domain, written with feedgen. Pages link them with <link rel="alternate">.
+one per top-level domain, written with the standard library's ElementTree (feedgen 1.0.0 drops `rel`
+and `type` from entry links, so an entry's two links would both read as its page). Pages link them
+with <link rel="alternate" type="application/atom+xml"> (docs/overrides/main.html).
 
 Ids are `urn:uuid:` names derived from the entry id (stable wherever the site is hosted). Links are
 absolute when the site's URL is known (`kb site generate --site-url`), else relative to the feed.
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from xml.etree import ElementTree
 
 from kb.model import Entry
 
@@ -17,6 +20,9 @@ from .safe import http_url, summary
 
 FEED_SIZE = 50
 ALL = "feeds/all.xml"
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)  # `updated` of a feed with no entries
+ElementTree.register_namespace("", ATOM)
 # Material's script fetches `sitemap.xml` beside every <link rel="alternate"> (to map pages between
 # languages): an empty one beside the feeds answers it, instead of a 404 on every page view.
 EMPTY_SITEMAP = ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -67,40 +73,51 @@ def _newest(entries: list[Entry]) -> list[tuple[datetime.datetime, Entry]]:
 
 
 def _feed(site: Site, top_domain: str | None, entries: list[Entry], site_url: str | None) -> str:
-    from feedgen.feed import FeedGenerator  # imports lxml: only when generating
-
     path = feed_path(top_domain)
-    home = domain_page(top_domain) if top_domain else "index.md"
 
     def url(page_or_file: str) -> str:  # absolute with a site URL, else relative to the feed
         target = page_url(page_or_file) if page_or_file.endswith(".md") else page_or_file
         return site_url + target if site_url else "../" + target
 
     newest = _newest(entries)
-    feed = FeedGenerator()
-    feed.id(_urn("feed", path))
-    feed.title(_xml(feed_title(site, top_domain)))
-    feed.author({"name": "kb curators"})
-    feed.link(href=url(home), rel="alternate", type="text/html")
-    feed.link(href=url(path), rel="self", type="application/atom+xml")
-    feed.updated(newest[0][0] if newest else datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
-    feed.generator("kb", uri=None)
+    feed = ElementTree.Element(_atom("feed"))
+    _add(feed, "id", _urn("feed", path))
+    _add(feed, "title", feed_title(site, top_domain))
+    _add(feed, "updated", (newest[0][0] if newest else EPOCH).isoformat())
+    _add(_add(feed, "author"), "name", "kb curators")
+    _add(feed, "link", href=url(domain_page(top_domain) if top_domain else "index.md"), rel="alternate",
+         type="text/html")
+    _add(feed, "link", href=url(path), rel="self", type="application/atom+xml")
+    _add(feed, "generator", "kb")
     for added, entry in newest:
-        item = feed.add_entry(order="append")
-        item.id(_urn("entry", entry.id))
-        item.title(_xml(entry.title))
-        item.link(href=url(entry_page(entry.id)), rel="alternate", type="text/html")
+        item = _add(feed, "entry")
+        _add(item, "id", _urn("entry", entry.id))
+        _add(item, "title", entry.title)
+        _add(item, "link", href=url(entry_page(entry.id)), rel="alternate", type="text/html")
         if http_url(entry.url):
-            item.link(href=entry.url, rel="related")
-        item.published(added)
-        item.updated(added)
+            _add(item, "link", href=entry.url, rel="related")
+        _add(item, "published", added.isoformat())
+        _add(item, "updated", added.isoformat())
         for person in entry.people:
-            item.author({"name": _xml(person)})
+            _add(_add(item, "author"), "name", person)
         for domain_id in entry.domains:
             if domain_id in site.taxonomy.domains:
-                item.category(term=domain_id, label=_xml(site.taxonomy.domains[domain_id].title))
-        item.summary(_xml(summary(entry.data.get("why"), limit=500)))
-    return feed.atom_str(pretty=True).decode("utf-8")
+                _add(item, "category", term=domain_id, label=site.taxonomy.domains[domain_id].title)
+        _add(item, "summary", summary(entry.data.get("why"), limit=500))
+    ElementTree.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="unicode") + "\n"
+
+
+def _atom(tag: str) -> str:
+    return f"{{{ATOM}}}{tag}"
+
+
+def _add(parent, tag: str, text: str | None = None, **attributes: str):
+    """A child element; ElementTree escapes text and attributes, _xml drops what XML cannot hold."""
+    child = ElementTree.SubElement(parent, _atom(tag), {k: _xml(v) for k, v in attributes.items()})
+    if text is not None:
+        child.text = _xml(text)
+    return child
 
 
 def _urn(kind: str, name: str) -> str:
