@@ -20,6 +20,7 @@ from kb.model import load_entries, load_taxonomy, schema_version, type_schema, s
 from kb.site.feeds import FEED_SIZE
 
 SITE_URL = "https://kb.example.org/sub/"
+EDIT_URL = "https://git.example.org/owner/kb/edit/main/"
 # The export document as docs/commands.md (`kb export`) and kb/contrib/export.py describe it.
 EXPORT_SCHEMA = {
     "type": "object",
@@ -48,7 +49,7 @@ def real():
 def hosted(request, tmp_path_factory) -> Path:
     """The real entries built with a site URL (as the Pages workflow builds them)."""
     root = site_root(tmp_path_factory.mktemp(f"hosted-{request.param}"), REPO / "entries")
-    return build(root, request.param, "--site-url", SITE_URL.rstrip("/"))  # the missing slash is added
+    return build(root, request.param, "--site-url", SITE_URL.rstrip("/"), "--edit-url", EDIT_URL)  # slash added
 
 
 def added(entry) -> str:
@@ -105,6 +106,13 @@ def test_sitemap_lists_every_page_at_the_site_url(hosted, real):
     assert all(loc.startswith(SITE_URL) for loc in locations)
     assert f'<link rel="canonical" href="{SITE_URL}entries/statistical-mechanics-susskind/">' in \
         page(hosted, "entries/statistical-mechanics-susskind")
+
+
+def test_every_entry_page_has_its_edit_link(hosted, real):
+    entries, _ = real
+    for entry in entries:
+        links = [attrs["href"] for tag, attrs in Html(page(hosted, f"entries/{entry.id}")).tags if tag == "a"]
+        assert EDIT_URL + entry.path.as_posix() in links, entry.id
 
 
 def test_open_data_is_the_export_document_and_its_taxonomy(hosted, real):
