@@ -168,3 +168,23 @@ def test_summary_cuts_at_a_word():
     ("audiences/b.md", "audiences/index.md", "../")])
 def test_relative_links_between_directory_urls(source, target, expected):
     assert href(source, target) == expected
+
+
+def test_a_failed_search_index_is_a_clear_error_and_keeps_the_previous_one(empty_kb, cli, monkeypatch):
+    add_guide(empty_kb, "a-guide")
+    assert cli(empty_kb, "site", "generate").exit_code == 0
+    bundle = empty_kb / "docs" / "generated" / "pagefind"
+    before = sorted(p.relative_to(bundle) for p in bundle.rglob("*"))
+    add_guide(empty_kb, "another-guide")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(empty_kb / "no-such-pagefind"))  # what the API runs
+    result = cli(empty_kb, "site", "generate")
+    assert result.exit_code == 1 and "kb: error: cannot run Pagefind" in result.stderr
+    assert sorted(p.relative_to(bundle) for p in bundle.rglob("*")) == before  # the previous index, whole
+    assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".pagefind")]  # no staging left
+
+
+def test_the_cli_offers_the_engines_the_library_builds_with():
+    from kb.cli.site import ENGINES
+    from kb.site.build import ENGINES as BUILDERS
+
+    assert ENGINES == tuple(BUILDERS)
