@@ -30,8 +30,8 @@ def report_generated(report) -> None:
                f"{report.written.removed} removed)", err=True)
     if report.search_records is not None:
         count = report.search_records
-        click.echo(f"search index: {count} {'entry' if count == 1 else 'entries'} in {report.seconds['search']:.1f} s",
-                   err=True)
+        click.echo(f"search index: {count} {'entry' if count == 1 else 'entries'} (waited "
+                   f"{report.seconds['search wait']:.1f} s for it after the pages)", err=True)
 
 
 @site.command()

@@ -23,16 +23,22 @@ class WriteReport:
     removed: int
 
 
-def write_folder(output: Path, files: dict[str, str], others: tuple[str, ...] = ()) -> WriteReport:
-    """Make `output` hold exactly `files` (relative POSIX path -> text), leaving alone the folders named
-    in `others` (written by another step, e.g. the search index); refuses a non-empty folder that a
-    previous generation did not create."""
+def claim_folder(output: Path) -> Path:
+    """Make `output` ours (created, with the marker), or refuse a non-empty folder we did not make."""
     output = Path(output)
     if output.exists() and any(output.iterdir()) and not (output / MARKER).exists():
         raise NotGeneratedFolder(f"{output} is not empty and was not made by `kb site generate`; "
                                  "choose an empty or new folder")
     output.mkdir(parents=True, exist_ok=True)
     (output / MARKER).touch()
+    return output
+
+
+def write_folder(output: Path, files: dict[str, str], others: tuple[str, ...] = ()) -> WriteReport:
+    """Make `output` hold exactly `files` (relative POSIX path -> text), leaving alone the folders named
+    in `others` (written by another step, e.g. the search index); refuses a non-empty folder that a
+    previous generation did not create."""
+    output = claim_folder(output)
     written = sum(_write_if_changed(output / name, content) for name, content in files.items())
     removed = _remove_others(output, set(files) | {MARKER}, others)
     return WriteReport(len(files), written, removed)

@@ -1,7 +1,7 @@
 """The site's search index: one Pagefind record per entry, made straight from the entries (not from the
 built pages, so it is the same for MkDocs and Zensical and needs no second parse of 10,000 HTML pages).
 
-Each record is a small HTML document given to Pagefind's Python API (`add_html_file`): the title as the
+Each record is a small HTML document indexed by Pagefind (see SearchIndex for how): the title as the
 `<h1>` (Pagefind weights it 7, the body 1: a title match ranks above a match in *why*), the people
 weighted between the two, then *why* and *for whom* as plain text. Filters (FILTERS) and metadata (META)
 sit in a `data-pagefind-ignore` block, so they are captured as data but not searched as words. Every
@@ -9,12 +9,13 @@ value is HTML-escaped on the way in; Pagefind hands filters and metadata back as
 browser code (assets/kb-search.js) puts them on the page as text, never as HTML.
 
     write_search_index(site, folder) -> SearchReport   # the bundle: pagefind.js, its wasm, the index
+    SearchIndex(site, folder) ... .finish()              # the same, indexing while the caller works
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
 
 
 class SearchIndexError(KbError):
-    """Pagefind could not be started or refused the records."""
+    """Pagefind could not be run or failed."""
 
 
 @dataclass
@@ -75,26 +76,75 @@ def _title(vocabulary: dict, term_id: str) -> str:
 
 
 def write_search_index(site: Site, folder: Path) -> SearchReport:
-    """Write the Pagefind bundle for the site's entries into `folder` (replaced as a whole: a failure
-    leaves the previous bundle in place)."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kb-search-", dir=_memory_folder()) as records, \
-            tempfile.TemporaryDirectory(prefix=".pagefind-", dir=folder.parent) as staging:  # beside: renames
-        write_records(site, Path(records))
-        bundle = Path(staging) / folder.name
-        asyncio.run(_index(Path(records), bundle))
-        for name in UNUSED:
-            (bundle / name).unlink(missing_ok=True)
-        files = sum(1 for p in bundle.rglob("*") if p.is_file())
-        _swap(bundle, folder)
-    return SearchReport(len(site.entries), files)
+    """Write the Pagefind bundle for the site's entries into `folder` (see SearchIndex)."""
+    return SearchIndex(site, folder).finish()
+
+
+class SearchIndex:
+    """Pagefind indexing the site's entries in a child process, from the moment this is made until
+    finish(), so the page builders can run meanwhile (on the machine's other core).
+
+    The records are written as files (entries/<id>/index.html, so that Pagefind gives each the URL
+    /entries/<id>/) and the Pagefind binary (PyPI `pagefind-bin`) indexes that folder, as
+    `pagefind --site` does. Not Pagefind's Python API: it drives the same binary as a service, waits
+    0.1 s before reading each of its replies (one `add_html_file` per entry took 1,000 s for 10,000) and
+    blocks its caller, where a child process indexes while Python builds the pages. The bundle is
+    written into a staging folder beside `folder` and swapped in by renames: a failure leaves the
+    previous bundle in place. PAGEFIND_BINARY_PATH names another binary, as for the Python API.
+    """
+
+    def __init__(self, site: Site, folder: Path):
+        self.folder, self.records = Path(folder), len(site.entries)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        self._records = tempfile.TemporaryDirectory(prefix="kb-search-", dir=_memory_folder())
+        self._staging = tempfile.TemporaryDirectory(prefix=".pagefind-", dir=self.folder.parent)
+        try:
+            write_records(site, Path(self._records.name))
+            self._process = subprocess.Popen(
+                [str(pagefind_binary()), "--site", self._records.name, "--output-path", str(self._bundle),
+                 "--force-language", "en", "--quiet"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        except BaseException:
+            self._cleanup()
+            raise
+
+    @property
+    def staging(self) -> str:
+        """The staging folder's name (beside `folder`), which other writers must leave alone."""
+        return Path(self._staging.name).name
+
+    @property
+    def _bundle(self) -> Path:
+        return Path(self._staging.name) / self.folder.name
+
+    def finish(self) -> SearchReport:
+        """Wait for Pagefind, then put its bundle in place of `folder`."""
+        try:
+            output, _ = self._process.communicate()
+            if self._process.returncode != 0 or not (self._bundle / "pagefind.js").is_file():
+                message = output.decode("utf-8", "replace").strip().splitlines()[-3:]
+                raise SearchIndexError(f"Pagefind failed (exit {self._process.returncode}): " + " ".join(message))
+            for name in UNUSED:
+                (self._bundle / name).unlink(missing_ok=True)
+            files = sum(1 for p in self._bundle.rglob("*") if p.is_file())
+            _swap(self._bundle, self.folder)
+            return SearchReport(self.records, files)
+        finally:
+            self._cleanup()
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        self._records.cleanup()
+        self._staging.cleanup()
 
 
 def write_records(site: Site, folder: Path) -> None:
-    """Each record as `entries/<id>/index.html` under `folder`: Pagefind gives it the URL /entries/<id>/.
-    Records are files indexed as one folder because the Python API waits 0.1 s before reading each
-    reply of its service: one `add_html_file` call per entry took 1,000 s for 10,000 entries."""
+    """Each entry's record as `entries/<id>/index.html` under `folder`."""
     for entry in site.entries:
         path = folder / page_url(entry_page(entry.id)) / "index.html"
         os.makedirs(path.parent, exist_ok=True)
@@ -107,21 +157,18 @@ def _memory_folder() -> str | None:
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
-async def _index(records: Path, output: Path) -> None:
-    try:
-        from pagefind.index import IndexConfig, PagefindIndex
-    except ImportError as exc:  # the site extra is not installed
-        raise SearchIndexError("the site search needs Pagefind: pip install 'pagefind[bin]'") from exc
-    config = IndexConfig(output_path=str(output), force_language="en")
-    try:
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(str(records))
-    except FileNotFoundError as exc:  # no binary: pagefind_bin missing for this platform
-        raise SearchIndexError(f"cannot run Pagefind: {exc}; pip install 'pagefind[bin]'") from exc
-    except Exception as exc:  # the service's own errors arrive as bare Exceptions
-        if isinstance(exc, KbError):
-            raise
-        raise SearchIndexError(f"Pagefind failed: {exc}") from exc
+def pagefind_binary() -> Path:
+    if os.environ.get("PAGEFIND_BINARY_PATH"):
+        binary = Path(os.environ["PAGEFIND_BINARY_PATH"])
+    else:
+        try:
+            from pagefind_bin import get_executable
+        except ImportError as exc:  # the site extra is not installed
+            raise SearchIndexError("the site search needs Pagefind: pip install pagefind-bin") from exc
+        binary = get_executable()
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise SearchIndexError(f"cannot run Pagefind: {binary} is not an executable file")
+    return binary
 
 
 def _swap(new: Path, folder: Path) -> None:

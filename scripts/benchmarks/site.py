@@ -6,9 +6,10 @@ of 3 page loads per R), --zensical / --no-zensical (default on; its memory is ca
 --browser / --no-browser (default on: needs Debian's chromium), --baseline REF (default BASELINE).
 
 Steps, each a whole process: `generate` is `kb site generate` into an empty folder (pages, feeds, api/
-and the Pagefind index, whose own time is `pagefind`); `mkdocs` is `mkdocs build --strict`, `zensical`
-is `zensical build --clean --strict`. The baseline is the code of REF (git archive) run the same way:
-its generate, then `mkdocs build --strict` with its lunr search plugin.
+and the Pagefind index, which a child process builds meanwhile); `pagefind` is that binary alone on the
+same records; `mkdocs` is `mkdocs build --strict`, `zensical` is `zensical build --clean --strict`. The
+baseline is the code of REF (git archive) run the same way: its `kb site generate`, then `mkdocs build
+--strict` with its lunr search plugin. Baseline and new builds alternate, R times; the best of each.
 In headless Chromium (a fresh profile per load, the site on 127.0.0.1 served without compression): the
 time from navigation start to the first result for the query, and the bytes the server sent until then
 (all, and those for search only: the index, its code, the worker).
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import functools
 import io
-import json
 import os
 import shutil
 import statistics
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from kb.site import SITE_SOURCES
 
-from .common import best_of, tool
+from .common import best_of, run_process, tool
 from .corpus import make_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,16 +86,29 @@ def baseline_code(ref: str, folder: Path) -> Path:
     return folder
 
 
-GENERATE = ("import json, sys; from kb.site import generate; report = generate(sys.argv[1]); "
-            "open(sys.argv[2], 'w').write(json.dumps(getattr(report, 'seconds', {})))")
+RECORDS = ("import sys; from pathlib import Path; from kb.model import load_entries, load_taxonomy; "
+           "from kb.site.model import Site; from kb.site.search import write_records; "
+           "root = Path(sys.argv[1]); write_records(Site(load_entries(root)[0], "
+           "load_taxonomy(root / 'entries')[0]), Path(sys.argv[2]))")
 
 
-def generate_step(root: Path, runs: int, env: dict | None = None) -> tuple[tuple, dict]:
-    """`generate` into an empty folder each run, and the report's own step times of the last run."""
-    timings = root / ".kb-bench-generate.json"
-    script = f"rm -rf docs/generated && exec {sys.executable} -c \"{GENERATE}\" . {timings}"
-    figures = best_of(runs, ["sh", "-c", script], cwd=root, env=env)
-    return figures, json.loads(timings.read_text()) if timings.exists() else {}
+def generate_command() -> list[str]:
+    """`kb site generate` into an empty folder (the first generation, not the no-change rerun)."""
+    return ["sh", "-c", f"rm -rf docs/generated && exec {sys.executable} -c 'from kb.cli import main; main()' "
+            "--root . site generate"]
+
+
+def pagefind_step(root: Path, runs: int) -> tuple:
+    """The Pagefind binary alone on the records generate writes (which it runs while building pages)."""
+    from kb.site.search import pagefind_binary
+
+    records, out = root / ".bench-records", root / ".bench-pagefind"
+    subprocess.run([sys.executable, "-c", RECORDS, str(root), str(records)], check=True)
+    figures = best_of(runs, ["sh", "-c", f"rm -rf {out} && exec {pagefind_binary()} --site {records} --output-path {out} "
+                             "--force-language en --quiet"], cwd=root)
+    shutil.rmtree(records)
+    shutil.rmtree(out, ignore_errors=True)
+    return figures
 
 
 def measure(n: int, args, baseline: Path) -> dict:
@@ -105,12 +118,15 @@ def measure(n: int, args, baseline: Path) -> dict:
         copy_sources(REPO, root)
         shutil.copytree(root / "entries", old / "entries")
         copy_sources(baseline, old)
-        figures = {}
-        figures["base_generate"], _ = generate_step(old, args.runs, env={"PYTHONPATH": str(baseline)})
-        figures["base_mkdocs"] = best_of(args.runs, [tool("mkdocs"), "build", "--strict", "-q"], cwd=old, env=QUIET)
-        figures["generate"], seconds = generate_step(root, args.runs)
-        figures["pagefind"] = seconds.get("search")
-        figures["mkdocs"] = best_of(args.runs, [tool("mkdocs"), "build", "--strict", "-q"], cwd=root, env=QUIET)
+        mkdocs = [tool("mkdocs"), "build", "--strict", "-q"]
+        runs = {"base_generate": [], "base_mkdocs": [], "generate": [], "mkdocs": []}
+        for _ in range(args.runs):  # alternating, so that a busy moment of the machine hits both
+            runs["base_generate"].append(run_process(generate_command(), cwd=old, env={"PYTHONPATH": str(baseline)}))
+            runs["base_mkdocs"].append(run_process(mkdocs, cwd=old, env=QUIET))
+            runs["generate"].append(run_process(generate_command(), cwd=root))
+            runs["mkdocs"].append(run_process(mkdocs, cwd=root, env=QUIET))
+        figures = {step: (min(r)[0], min(r)[1], max(peak for _, _, peak in r)) for step, r in runs.items()}
+        figures["pagefind"] = pagefind_step(root, args.runs)
         figures["mkdocs_mb"], figures["base_mb"] = folder_mb(root / "site"), folder_mb(old / "site")
         figures["pages"] = sum(1 for _ in (root / "site").rglob("index.html"))
         if args.browser and Path(CHROMIUM).exists():
@@ -140,6 +156,7 @@ class CountingHandler(SimpleHTTPRequestHandler):
 def first_result(site: Path, kind: str, runs: int) -> dict:
     """Median over LOADS x runs page loads of the home page: ms from navigation start to the first search
     result for QUERY, and kB sent by the server until then (all requests, and those for search)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     field, result, for_search = SEARCHES[kind]
@@ -148,7 +165,7 @@ def first_result(site: Path, kind: str, runs: int) -> dict:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    loads = []
+    loads, failed = [], 0
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
@@ -157,14 +174,18 @@ def first_result(site: Path, kind: str, runs: int) -> dict:
                 page = context.new_page()
                 page.add_init_script(f"({FIRST_RESULT})({result!r})")
                 sent.clear()
+                started = time.perf_counter()  # navigation start, within a millisecond or so
                 page.goto(base + "/", wait_until="load")
                 page.locator(field).click()
                 page.locator(field).fill(QUERY)
-                page.wait_for_function("window.__kbFirstResult !== null", timeout=120_000)
+                try:
+                    page.wait_for_function("window.__kbFirstResult !== null", timeout=60_000)
+                except PlaywrightTimeout:  # counted, not hidden: a load that never showed a result
+                    failed += 1
+                    context.close()
+                    continue
                 ms = page.evaluate("window.__kbFirstResult")
-                page.wait_for_timeout(50)  # a response still being written is counted
-                end = time.perf_counter()
-                done = [(path, size) for at, path, size in sent if at <= end]
+                done = [(path, size) for at, path, size in sent if at <= started + ms / 1000]
                 loads.append((ms, sum(s for _, s in done) / 1000,
                               sum(s for p, s in done if for_search(p)) / 1000))
                 context.close()
@@ -172,8 +193,10 @@ def first_result(site: Path, kind: str, runs: int) -> dict:
     finally:
         server.shutdown()
         server.server_close()
+    if not loads:
+        return {"ms": float("nan"), "kb": float("nan"), "search_kb": float("nan"), "failed": failed}
     ms, total, search = (statistics.median(values) for values in zip(*loads))
-    return {"ms": ms, "kb": total, "search_kb": search}
+    return {"ms": ms, "kb": total, "search_kb": search, "failed": failed}
 
 
 def reference_loop() -> float:
@@ -194,8 +217,8 @@ def run(args) -> int:
         print(f"{n} entries, {f['pages']} pages:")
         print(f"  baseline ({args.baseline}): generate {f['base_generate'][0]:.1f} s ({f['base_generate'][2]} MB), "
               f"mkdocs with lunr {f['base_mkdocs'][0]:.1f} s ({f['base_mkdocs'][2]} MB), {f['base_mb']:.0f} MB")
-        pagefind = f"{f['pagefind']:.1f} s" if f["pagefind"] is not None else "?"
-        print(f"  now: generate {f['generate'][0]:.1f} s ({f['generate'][2]} MB peak) of which pagefind {pagefind}, "
+        print(f"  now: generate {f['generate'][0]:.1f} s ({f['generate'][2]} MB peak; Pagefind indexing meanwhile, "
+              f"alone {f['pagefind'][0]:.1f} s, {f['pagefind'][2]} MB), "
               f"mkdocs {f['mkdocs'][0]:.1f} s ({f['mkdocs'][2]} MB), {f['mkdocs_mb']:.0f} MB")
         if "zensical" in f:
             seconds, code, peak = f["zensical"]
@@ -207,9 +230,11 @@ def run(args) -> int:
             pf, lunr = f["search"]["pagefind"], f["search"]["lunr"]
             for name, s in (("pagefind", pf), ("lunr", lunr)):
                 print(f"  first result ({name}): {s['ms']:.0f} ms, {s['search_kb']:.0f} kB for search, "
-                      f"{s['kb']:.0f} kB in all")
+                      f"{s['kb']:.0f} kB in all" + (f" ({s['failed']} loads showed no result in 60 s)"
+                                                    if s["failed"] else ""))
             print(f"  pagefind / lunr time: {pf['ms'] / lunr['ms']:.2f}")
-        ok = ok and all(f[step][1] == 0 for step in ("generate", "mkdocs", "base_generate", "base_mkdocs", "zensical")
+        ok = ok and all(f[step][1] == 0 for step in ("generate", "pagefind", "mkdocs", "base_generate", "base_mkdocs",
+                                                     "zensical")
                         if step in f)
     if 10000 in results:
         f = results[10000]
