@@ -6,7 +6,7 @@ import re
 
 import markdown
 import pytest
-from conftest import write_entry
+from conftest import REPO, write_entry
 
 from kb.model import get_entry
 from kb.site import generate
@@ -188,3 +188,11 @@ def test_the_cli_offers_the_engines_the_library_builds_with():
     from kb.site.build import ENGINES as BUILDERS
 
     assert ENGINES == tuple(BUILDERS)
+
+
+def test_the_search_panel_shows_the_filters_the_index_has():
+    from kb.site.search import FILTERS
+
+    script = (REPO / "docs" / "site-pages" / "assets" / "kb-search.js").read_text(encoding="utf-8")
+    facets = re.search(r"var FACETS = (\[.*?\]);", script, re.S).group(1)
+    assert tuple(name for name, _ in json.loads(facets)) == FILTERS

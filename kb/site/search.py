@@ -25,10 +25,8 @@ from kb.model import Entry, KbError
 from .model import TYPE_TITLES, Site, access_title, entry_page, format_titles, page_url
 from .safe import plain_text, text
 
-# (filter name, label shown above its checkboxes): the facets of the search panel, in this order.
-FILTERS = (("type", "Type"), ("area", "Area"), ("domain", "Domain"), ("audience", "Audience"),
-           ("format", "Format"), ("access", "Access"))
-META = ("title", "type", "people", "year")  # shown on each result, with the audience filter's values
+# The filters, as assets/kb-search.js shows them (its FACETS: these names, in this order, with labels).
+FILTERS = ("type", "area", "domain", "audience", "format", "access")
 PEOPLE_SHOWN = 4
 # Pagefind's own search interfaces, which the site does not use (assets/kb-search.js is ours): not published.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -59,9 +57,10 @@ def record(site: Site, entry: Entry) -> str:
         values["area"].append(titles[0])
         # every level below the top, so that choosing a domain also finds its sub-domains' entries
         values["domain"] += [" › ".join(titles[:depth]) for depth in range(2, len(titles) + 1)]
+    # shown on each result, with the title and the audience filter's values
     meta = {"type": values["type"][0], "people": names, "year": str(entry.year or "")}
     hidden = "".join(f'<span data-pagefind-filter="{name}">{text(v)}</span>'
-                     for name, _ in FILTERS for v in dict.fromkeys(values[name]) if str(v).strip())
+                     for name in FILTERS for v in dict.fromkeys(values[name]) if str(v).strip())
     hidden += "".join(f'<span data-pagefind-meta="{name}">{text(v)}</span>' for name, v in meta.items() if v)
     return (f'<html lang="en"><body><main data-pagefind-body>'
             f'<h1 data-pagefind-meta="title">{text(entry.title)}</h1>'

@@ -7,7 +7,7 @@
   var box = document.querySelector("[data-kb-search]");
   if (!box || !window.fetch || !window.Promise) return;
   var root = new URL("..", document.currentScript.src); // this file is assets/kb-search.js
-  // (filter, label) in the order of the panel; kb.site.search.FILTERS names the same filters.
+  // (filter, label) in the order of the panel: kb.site.search.FILTERS, which a test holds them to.
   var FACETS = [["type", "Type"], ["area", "Area"], ["domain", "Domain"], ["audience", "Audience"],
                 ["format", "Format"], ["access", "Access"]];
   var COLLAPSED = { domain: true }; // long lists start closed
