@@ -284,6 +284,10 @@ def test_entry_page_shows_its_link_feeds_and_bibtex_copy_button(page, base_url, 
     assert open_link.get_attribute("href") == "https://arxiv.org/abs/2412.06769"
     assert open_link.is_visible()
     assert page.locator(".kb-link--broken").inner_text().startswith("The link looked broken")
+    labels = page.evaluate("""() => [...document.querySelectorAll('.kb-details th')].map(th =>
+        [th.getBoundingClientRect().left, getComputedStyle(th).textAlign])""")
+    assert len(labels) >= 3 and len({left for left, _ in labels}) == 1  # one column of labels
+    assert {align for _, align in labels} <= {"left", "start"}
     feeds = page.locator('link[rel="alternate"][type="application/atom+xml"]')
     assert feeds.count() >= 2  # the whole KB's and its domain's
     page.locator("#cite").scroll_into_view_if_needed()

@@ -79,3 +79,11 @@ def test_snapshot_sees_changes_additions_and_removals(tmp_path):
     assert len(snapshot([tmp_path])) == 2
     (tmp_path / "a").unlink()
     assert list(snapshot([tmp_path])) == [str(tmp_path / "b")]
+
+
+def test_the_served_folder_is_mkdocs_yml_site_dir():
+    import yaml
+
+    from kb.site.build import SITE_DIR
+
+    assert yaml.safe_load((REPO / "mkdocs.yml").read_text())["site_dir"] == SITE_DIR

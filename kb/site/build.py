@@ -20,6 +20,7 @@ from kb.model import KbError, UsageError
 from . import GenerateReport, generate
 
 CONFIG = "mkdocs.yml"
+SITE_DIR = "site"  # mkdocs.yml's site_dir (a test holds them together)
 # engine -> the command that builds the site from a config file (appended), and the one that serves it
 ENGINES = {
     "mkdocs": (["-m", "mkdocs", "build", "--strict", "--quiet", "-f"], ["-m", "mkdocs", "serve", "-f"]),

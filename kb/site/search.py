@@ -13,6 +13,7 @@ browser code (assets/kb-search.js) puts them on the page as text, never as HTML.
 """
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import subprocess
@@ -88,7 +89,7 @@ class SearchIndex:
     `pagefind --site` does. Not Pagefind's Python API: it drives the same binary as a service, waits
     0.1 s before reading each of its replies (one `add_html_file` per entry took 1,000 s for 10,000) and
     blocks its caller, where a child process indexes while Python builds the pages. The bundle is
-    written into a staging folder beside `folder` and swapped in by renames: a failure leaves the
+    written into a staging folder beside `folder` and moved in by renames (sync_bundle): a failure leaves the
     previous bundle in place. PAGEFIND_BINARY_PATH names another binary, as for the Python API.
     """
 
@@ -126,7 +127,7 @@ class SearchIndex:
             for name in UNUSED:
                 (self._bundle / name).unlink(missing_ok=True)
             files = sum(1 for p in self._bundle.rglob("*") if p.is_file())
-            _swap(self._bundle, self.folder)
+            sync_bundle(self._bundle, self.folder)
             return SearchReport(self.records, files)
         finally:
             self._cleanup()
@@ -170,12 +171,31 @@ def pagefind_binary() -> Path:
     return binary
 
 
-def _swap(new: Path, folder: Path) -> None:
-    """Put `new` in place of `folder` with renames only, so readers see the old or the new bundle."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-        folder.rename(old)
-    new.rename(folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+ENTRY = "pagefind-entry.json"  # what the browser reads first: it names the index files, which name the rest
+
+
+def sync_bundle(new: Path, folder: Path, copy: bool = False) -> None:
+    """Make `folder` hold the files of `new`: each new or changed file moved in by a rename (or copied,
+    then renamed), the index files before the entry file that names them (a reader sees the old index
+    or the new one, whole), then the files the new bundle no longer has removed. Unchanged files are
+    left alone, so that `mkdocs serve` and `zensical serve` (whose watcher misses a folder renamed into
+    place) see what changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [p.relative_to(new) for p in new.rglob("*") if p.is_file()]
+    files.sort(key=lambda rel: (len(rel.parts) == 1, rel.name == ENTRY))  # sub-folders first, the entry last
+    for rel in files:
+        source, target = new / rel, folder / rel
+        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if copy:
+            staged = target.with_name(f".{target.name}.kb-tmp")
+            shutil.copyfile(source, staged)
+            source = staged
+        os.replace(source, target)
+    keep = set(files)
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):  # files before folders
+        if path.is_file() and path.relative_to(folder) not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()

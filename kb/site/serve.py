@@ -12,7 +12,7 @@ from pathlib import Path
 from kb.links import STATUS_FILE
 from kb.model import ENTRIES_DIR
 
-from . import HAND_WRITTEN, generate
+from . import HAND_WRITTEN, SEARCH_FOLDER, generate
 
 POLL_SECONDS = 1.0  # polling costs one stat per file: ~50 ms a round for 10,000 entries, no extra dependency
 
@@ -34,6 +34,20 @@ def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return seen
 
 
+def regenerate(root: Path, edit_url: str | None, engine: str):
+    """Generate again; with Zensical, also copy the new search index into the folder it serves: its
+    `serve` drops changes of static files made during one of its rebuilds, so a new index could stay
+    unserved until the next change."""
+    from .build import SITE_DIR
+    from .search import sync_bundle
+
+    report = generate(root, edit_url=edit_url)
+    served = Path(root) / SITE_DIR / SEARCH_FOLDER
+    if engine == "zensical" and served.is_dir():
+        sync_bundle(report.output / SEARCH_FOLDER, served, copy=True)
+    return report
+
+
 def watch_and_serve(root: Path, address: str, edit_url: str | None = None, echo=print, engine: str = "mkdocs") -> int:
     """Serve the site on `address` (host:port) until interrupted; returns the engine's exit code."""
     from .build import engine_command, engine_env
@@ -50,7 +64,7 @@ def watch_and_serve(root: Path, address: str, edit_url: str | None = None, echo=
             now = snapshot(watched)
             if now != before:
                 before = now
-                report = generate(root, edit_url=edit_url)
+                report = regenerate(root, edit_url, engine)
                 echo(f"entries changed: rewrote {report.written.written} pages, removed {report.written.removed}"
                      + (f"; {len(report.skipped)} files skipped (run kb validate)" if report.skipped else ""))
     except KeyboardInterrupt:
