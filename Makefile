@@ -24,15 +24,15 @@ list: validate
 readme: validate
 	$(BIN)/python -c 'import re, subprocess, pathlib; p = pathlib.Path("README.md"); line = subprocess.run(["$(BIN)/kb", "stats", "--format", "markdown"], capture_output=True, text=True, check=True).stdout; p.write_text(re.sub(r"(<!-- counts:.*?-->\n).*?(<!-- /counts -->)", lambda m: m[1] + line + m[2], p.read_text(), flags=re.S))'
 
-# The site (docs/site.md): pages generated from entries/, built by MkDocs into site/.
-# NO_MKDOCS_2_WARNING silences Material's end-of-life banner (docs/site.md explains the Zensical path).
+# The site (docs/site.md): pages and the search index generated from entries/, built by MkDocs into
+# site/ (ENGINE=zensical builds it with Zensical).
+ENGINE ?= mkdocs
 site: validate
-	$(BIN)/kb site generate
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(BIN)/kb site build --engine $(ENGINE)
 
-# Serve on http://127.0.0.1:8000, rebuilding when entries or pages change (Ctrl-C stops).
+# Serve on http://127.0.0.1:8000, search included, rebuilding when entries or pages change (Ctrl-C stops).
 serve: validate
-	NO_MKDOCS_2_WARNING=1 $(BIN)/kb site serve --address 127.0.0.1:8000
+	$(BIN)/kb site serve --address 127.0.0.1:8000 --engine $(ENGINE)
 
 # The style the code follows (ruff's rules in pyproject.toml); .ci/run runs it before the tests.
 lint: setup

@@ -75,7 +75,7 @@ def test_workflows_parse_and_call_existing_commands():
             for args in kb_calls(script):
                 assert_exists(args)
                 called.append(resolve(args)[0].name)
-    assert {"validate", "fmt", "check-links", "generate"} <= set(called)
+    assert {"validate", "fmt", "check-links", "build"} <= set(called)
 
 
 def test_the_command_checker_catches_what_does_not_exist():

@@ -1,6 +1,7 @@
 """The site built from the real entries and from a fixture with hostile values: assertions on the HTML."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -40,12 +41,13 @@ def site_root(dest: Path, entries: Path) -> Path:
     return dest
 
 
-def build(root: Path, tool: str = "mkdocs") -> Path:
-    """Generate the pages and build the site with `tool` (strict for MkDocs); returns the site folder."""
-    generate(root)
-    argv = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")] if tool == "mkdocs"
-            else [str(Path(sys.executable).parent / "zensical"), "build", "-f", str(root / "mkdocs.yml")])
-    result = subprocess.run(argv, cwd=root, env=BUILD_ENV, capture_output=True, text=True)
+KB = str(Path(sys.executable).parent / "kb")
+
+
+def build(root: Path, tool: str = "mkdocs", *options: str) -> Path:
+    """`kb site build --engine TOOL` (both engines strict): generate, search index, site; returns site/."""
+    result = subprocess.run([KB, "--root", str(root), "site", "build", "--engine", tool, *options], cwd=root,
+                            env=BUILD_ENV, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "site"
 
@@ -243,12 +245,38 @@ def test_every_internal_link_resolves(real_site):
             assert resolved.is_file() or (resolved / "index.html").is_file(), f"{html_file}: {target}"
 
 
-def test_search_index_finds_entries_by_title_people_and_why(real_site):
-    docs = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    text = {d["location"]: d["title"] + " " + d["text"] for d in docs}
-    statmech = " ".join(t for loc, t in text.items() if loc.startswith("entries/statistical-mechanics-susskind/"))
-    assert "Statistical Mechanics" in statmech and "Leonard Susskind" in statmech and "Boltzmann" in statmech
-    assert not any(loc.startswith(("domains/", "audiences/", "types/")) for loc in text)  # listings are excluded
+def pagefind_records(site: Path) -> dict[str, dict]:
+    """URL -> what Pagefind stored for the page (content, meta, filters), read from its fragment files
+    (gzip, then a `pagefind_dcd` marker before the JSON)."""
+    records = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        records[record["url"]] = record
+    return records
+
+
+def test_search_index_holds_every_entry_with_its_filters_and_nothing_else(real_site, real):
+    entries, taxonomy = real
+    assert not (real_site / "search" / "search_index.json").exists()  # no lunr index any more
+    bundle = json.loads((real_site / "pagefind" / "pagefind-entry.json").read_text())
+    assert bundle["languages"]["en"]["page_count"] == len(entries)
+    records = pagefind_records(real_site)
+    assert set(records) == {f"/entries/{e.id}/" for e in entries}  # entry pages only, each once
+    statmech = records["/entries/statistical-mechanics-susskind/"]
+    assert statmech["meta"] == {"title": "Statistical Mechanics (Spring 2013)", "type": "Lecture series",
+                                "people": "Leonard Susskind", "year": "2013"}
+    assert statmech["filters"]["area"] == ["Physics"] and statmech["filters"]["type"] == ["Lecture series"]
+    assert statmech["filters"]["domain"] == ["Physics › Statistical mechanics"]
+    assert "Boltzmann" in statmech["content"] and "Leonard Susskind" in statmech["content"]
+    for entry in entries:
+        record = records[f"/entries/{entry.id}/"]
+        assert record["meta"]["title"] == entry.title
+        assert record["filters"]["audience"] == [taxonomy.audiences[a].title for a in entry.data["audience"]]
+        assert record["filters"]["access"] == [{"free": "Free", "registration": "Free with registration",
+                                                 "paid": "Paid"}[entry.data.get("access", "free")]]
+        assert record["filters"].get("format", []) == [f.capitalize() for f in entry.data.get("format", [])]
 
 
 def test_navigation_lists_listing_pages_not_entries(real_site, real):

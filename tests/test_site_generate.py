@@ -6,7 +6,7 @@ import re
 
 import markdown
 import pytest
-from conftest import write_entry
+from conftest import REPO, write_entry
 
 from kb.model import get_entry
 from kb.site import generate
@@ -40,8 +40,11 @@ def test_cli_generates_every_page_and_reports(empty_kb, cli):
     out = empty_kb / "docs" / "generated"
     assert (out / "entries" / "a-guide.md").is_file() and (out / "domains" / "research-skills" / "writing" / "index.md").is_file()
     assert (out / "index.md").is_file() and (out / "_nav.yml").is_file() and (out / "tags.md").is_file()
-    pages = len([p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")])
-    assert re.search(rf"^{pages} pages in .* \({pages} written, 0 removed\)$", result.stderr, re.M)
+    files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    pages = len([p for p in files if p.relative_to(out).parts[0] != "pagefind"])  # the index is counted apart
+    assert re.search(rf"^{pages} files in .* \({pages} written, 0 removed\)$", result.stderr, re.M)
+    assert re.search(r"^search index: 1 entry \(waited [0-9.]+ s for it after the pages\)$", result.stderr, re.M)
+    assert (out / "pagefind" / "pagefind.js").is_file() and (out / "api" / "entries.json").is_file()
     again = cli(empty_kb, "site", "generate")
     assert f"({0} written, 0 removed)" in again.stderr  # unchanged pages are not rewritten
 
@@ -167,3 +170,31 @@ def test_summary_cuts_at_a_word():
     ("audiences/b.md", "audiences/index.md", "../")])
 def test_relative_links_between_directory_urls(source, target, expected):
     assert href(source, target) == expected
+
+
+def test_a_failed_search_index_is_a_clear_error_and_keeps_the_previous_one(empty_kb, cli, monkeypatch):
+    add_guide(empty_kb, "a-guide")
+    assert cli(empty_kb, "site", "generate").exit_code == 0
+    bundle = empty_kb / "docs" / "generated" / "pagefind"
+    before = sorted(p.relative_to(bundle) for p in bundle.rglob("*"))
+    add_guide(empty_kb, "another-guide")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(empty_kb / "no-such-pagefind"))  # what the API runs
+    result = cli(empty_kb, "site", "generate")
+    assert result.exit_code == 1 and "kb: error: cannot run Pagefind" in result.stderr
+    assert sorted(p.relative_to(bundle) for p in bundle.rglob("*")) == before  # the previous index, whole
+    assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".pagefind")]  # no staging left
+
+
+def test_the_cli_offers_the_engines_the_library_builds_with():
+    from kb.cli.site import ENGINES
+    from kb.site.build import ENGINES as BUILDERS
+
+    assert ENGINES == tuple(BUILDERS)
+
+
+def test_the_search_panel_shows_the_filters_the_index_has():
+    from kb.site.search import FILTERS
+
+    script = (REPO / "docs" / "site-pages" / "assets" / "kb-search.js").read_text(encoding="utf-8")
+    facets = re.search(r"var FACETS = (\[.*?\]);", script, re.S).group(1)
+    assert tuple(name for name, _ in json.loads(facets)) == FILTERS

@@ -1,4 +1,5 @@
-"""`kb site serve`: the site is served on 127.0.0.1 and rebuilt when an entry changes or is added."""
+"""`kb site serve`, with each engine: the site, search index included, is served on 127.0.0.1 and rebuilt
+when an entry changes or is added."""
 from __future__ import annotations
 
 import os
@@ -38,15 +39,16 @@ def wait_for(url: str, text: str, seconds: float = 60) -> str:
     pytest.fail(f"{url} did not show {text!r} within {seconds} s")
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(params=["mkdocs", "zensical"])
+def served(request, tmp_path):
     root = site_root(tmp_path / "kb", REPO / "entries")
     for path in (root / "entries").glob("*/*.yaml"):
         path.unlink()
     add_guide(root, "first-guide")
     port = free_port()
     kb = Path(sys.executable).parent / "kb"
-    server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}",
+                               "--engine", request.param],
                               env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)  # its own group: mkdocs serve is stopped with it
     yield root, f"http://127.0.0.1:{port}"
@@ -54,14 +56,16 @@ def served(tmp_path):
     server.wait(timeout=10)
 
 
-def test_serve_rebuilds_when_entries_change(served):
+def test_serve_rebuilds_pages_and_search_when_entries_change(served):
     root, base = served
     wait_for(f"{base}/entries/first-guide/", "A guide")
+    wait_for(f"{base}/pagefind/pagefind-entry.json", '"page_count":1')  # search is served too
     path = root / "entries" / "research-guide" / "first-guide.yaml"
     path.write_text(path.read_text().replace("title: A guide", "title: A renamed guide"))
     wait_for(f"{base}/entries/first-guide/", "A renamed guide")
     add_guide(root, "second-guide")
     wait_for(f"{base}/domains/research-skills/writing/", 'data-entry="second-guide"')
+    wait_for(f"{base}/pagefind/pagefind-entry.json", '"page_count":2')
 
 
 def test_snapshot_sees_changes_additions_and_removals(tmp_path):
@@ -75,3 +79,11 @@ def test_snapshot_sees_changes_additions_and_removals(tmp_path):
     assert len(snapshot([tmp_path])) == 2
     (tmp_path / "a").unlink()
     assert list(snapshot([tmp_path])) == [str(tmp_path / "b")]
+
+
+def test_the_served_folder_is_mkdocs_yml_site_dir():
+    import yaml
+
+    from kb.site.build import SITE_DIR
+
+    assert yaml.safe_load((REPO / "mkdocs.yml").read_text())["site_dir"] == SITE_DIR

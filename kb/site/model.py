@@ -14,7 +14,17 @@ from .linkstatus import LinkStatus
 
 TYPE_TITLES = {"lecture-series": "Lecture series", "research-guide": "Research guide", "paper": "Paper"}
 TYPE_PLURALS = {"lecture-series": "Lecture series", "research-guide": "Research guides", "paper": "Papers"}
+ACCESS_TITLES = {"free": "Free", "registration": "Free with registration", "paid": "Paid"}
 TAG = re.compile(r"^[a-z0-9]+(?:[-+.][a-z0-9]+)*$")  # the schema's tag pattern: nothing else reaches the tags plugin
+
+
+def format_titles(entry: Entry) -> list[str]:
+    """The entry's formats as shown on the site (cards, entry pages, search filters): "Video", "Notes"."""
+    return [f.capitalize() for f in entry.formats]
+
+
+def access_title(entry: Entry) -> str:
+    return ACCESS_TITLES.get(entry.access, entry.access)
 
 
 def page_url(page: str) -> str:

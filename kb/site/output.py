@@ -24,13 +24,13 @@ class WriteReport:
     removed: int
 
 
-def write_folder(output: Path, files: dict[str, str]) -> WriteReport:
-    """Make `output` hold exactly `files` (relative POSIX path -> text); refuses a non-empty folder
-    that a previous generation did not create. The path is resolved first (`docs/new/..` is `docs`)."""
+def write_folder(output: Path, files: dict[str, str], others: tuple[str, ...] = ()) -> WriteReport:
+    """Make `output` (a folder claim_folder accepted) hold exactly `files` (relative POSIX path -> text),
+    leaving alone the folders named in `others` (written by another step, e.g. the search index)."""
     output = claim_folder(output, "kb site generate")
     written = sum(_write_if_changed(output / name, content) for name, content in files.items())
     try:
-        removed = _remove_others(output, set(files) | {MARKER})
+        removed = _remove_others(output, set(files) | {MARKER}, others)
     except OSError as exc:
         raise CannotWrite(exc.errno, exc.strerror, exc.filename or str(output)) from None
     return WriteReport(len(files), written, removed)
@@ -64,15 +64,17 @@ def _write_if_changed(path: Path, content: str) -> bool:
     return True
 
 
-def _remove_others(output: Path, keep: set[str]) -> int:
+def _remove_others(output: Path, keep: set[str], others: tuple[str, ...]) -> int:
     removed = 0
     for folder, dirs, files in os.walk(output, topdown=False):
         base = Path(folder)
+        if base != output and base.relative_to(output).parts[0] in others:
+            continue
         for name in files:
             if (base / name).relative_to(output).as_posix() not in keep:
                 (base / name).unlink()
                 removed += 1
         for name in dirs:
-            if not any((base / name).iterdir()):
+            if (base != output or name not in others) and not any((base / name).iterdir()):
                 (base / name).rmdir()
     return removed

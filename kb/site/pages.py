@@ -10,11 +10,13 @@ from kb.contrib.bibtex import entry_to_bibtex
 from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, field_reference
 
 from . import jsonld
-from .model import (TYPE_PLURALS, TYPE_TITLES, Site, audience_page, domain_page, entry_page, href,
-                    tag_page, type_page)
+from .feeds import feed_path, feed_title, feeds_of
+from .model import (TYPE_PLURALS, TYPE_TITLES, Site, access_title, audience_page, domain_page, entry_page,
+                    format_titles, href, tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
 
 RECENT = 10  # entries under "Recently added" on the home page
+MY_LIST = "my-list.md"  # hand-written (docs/site-pages): the reader's saved and done entries
 CARD_PEOPLE = 4  # people named on a card before "et al."
 
 
@@ -44,21 +46,33 @@ def nav(site: Site, pages: dict[str, str]) -> list:
             {"Audiences": ["audiences/index.md", *({page_title(t.title): audience_page(t.id)}
                                                    for t in site.taxonomy.audiences.values())]},
             {"Types": ["types/index.md", *({TYPE_PLURALS[t]: type_page(t)} for t in TYPES)]},
-            {"Tags": "tags.md"}, *([{"Contribute": "contribute.md"}] if "contribute.md" in pages else []),
+            {"Tags": "tags.md"}, *([{"My list": MY_LIST}] if MY_LIST in pages else []),
+            *([{"Contribute": "contribute.md"}] if "contribute.md" in pages else []),
             {"Entry fields": "fields.md"}]
 
 
 # --- listing pages ---------------------------------------------------------------------------------
 
-def listing_head(title: str) -> str:
-    """Front matter and heading of a listing page: search leaves listings out, so it finds entry pages."""
-    return front_matter(title, search={"exclude": True}) + f"# {md_text(title)}\n"
+def listing_head(title: str, **options) -> str:
+    """Front matter and heading of a listing page (the search index holds entries only: kb.site.search)."""
+    return front_matter(title, **options) + f"# {md_text(title)}\n"
+
+
+def feed_links(site: Site, top_domains: list[str]) -> dict:
+    """Front matter naming the feeds of these top-level domains, which main.html links from <head>."""
+    return {"kb_feeds": [[feed_path(d), page_title(feed_title(site, d))] for d in top_domains]} if top_domains else {}
+
+
+def progress(entries: list[Entry]) -> str:
+    """The "n of m done" line: assets/kb-progress.js counts the listed ids and shows it (docs/site.md)."""
+    ids = " ".join(text(e.id) for e in entries)
+    return f'<p class="kb-progress" data-kb-progress="{ids}" hidden></p>\n' if entries else ""
 
 
 def home(site: Site, has_contribute: bool) -> str:
     counts = ", ".join(f"{len(site.of_type(t))} {TYPE_PLURALS[t].lower()}" for t in TYPES)
     recent = "\n".join(card(site, "index.md", e) for e in site.recently_added(RECENT))
-    return (front_matter("Home", search={"exclude": True}, hide=["toc"])
+    return (front_matter("Home", hide=["toc"])
             + "# The best research resources, with why and for whom\n\n"
             f"<p class=\"kb-lead\">A curated knowledge base of lecture series, research guides and papers. Every "
             f"entry says what the resource is, <em>why</em> it is recommended over the alternatives, and "
@@ -67,6 +81,8 @@ def home(site: Site, has_contribute: bool) -> str:
             f"domains, for {len(site.taxonomy.audiences)} audience levels.</p>\n\n"
             f"## Browse by domain and audience\n\n{grid(site)}\n\n"
             f"## Recently added\n\n<div class=\"kb-cards\">\n{recent}\n</div>\n\n"
+            f"<p class=\"kb-feeds\">New entries as an <a href=\"{feed_path()}\" type=\"application/atom+xml\">Atom "
+            f"feed</a>; each domain's page links its own.</p>\n\n"
             f"## Contribute\n\nKnow a resource that belongs here? Each entry is one YAML file; "
             + ("[how to contribute](contribute.md) explains how to add one, and " if has_contribute else "")
             + "[entry fields](fields.md) lists every field.\n")
@@ -89,7 +105,7 @@ def grid(site: Site) -> str:
     totals = "".join(_count_cell(len(levels.get(a.id, [])), "") for a in audiences)
     rows.append(f'<tr class="kb-total"><th scope="row">All domains</th>{totals}'
                 f'{_count_cell(len(site.entries), href("index.md", "domains/index.md"), "kb-all")}</tr>')
-    return (f'<div class="kb-grid md-typeset__scrollwrap"><table>\n<thead><tr><th>Domain</th>'
+    return (f'<div class="kb-grid"><table class="kb-grid__table">\n<thead><tr><th>Domain</th>'
             f'{head}<th>All</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>")
 
 
@@ -115,10 +131,10 @@ def domain(site: Site, domain_id: str) -> str:
     """A domain's entries (sub-domains included), each once, under its first level: the first audience
     it suits in the taxonomy's order (general, beginner, ... researcher, practitioner)."""
     term, page = site.taxonomy.domains[domain_id], domain_page(domain_id)
-    crumbs = " › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>'
-                        for t in site.taxonomy.ancestors(domain_id)[:-1])
+    trail = site.taxonomy.ancestors(domain_id)
+    crumbs = " › ".join(f'<a href="{href(page, domain_page(t.id))}">{text(t.title)}</a>' for t in trail[:-1])
     children = site.taxonomy.children(domain_id)
-    parts = [listing_head(term.title)]
+    parts = [listing_head(term.title, **feed_links(site, [trail[0].id]))]
     if crumbs:
         parts.append(f'<nav class="kb-crumbs">{crumbs}</nav>\n')
     parts.append(f"<p class=\"kb-lead\">{text(term.description)}</p>\n")
@@ -127,8 +143,7 @@ def domain(site: Site, domain_id: str) -> str:
                         f'<span class="kb-count">{len(site.in_domain(c.id))}</span></li>' for c in children)
         parts.append(f"<ul class=\"kb-subdomains\">{links}</ul>\n")
     entries = site.in_domain(domain_id)
-    if not entries:
-        parts.append("<p>No entries yet.</p>\n")
+    parts.append(progress(entries) or "<p>No entries yet.</p>\n")
     levels = site.by_first_level(entries)
     for audience_term in site.taxonomy.audiences.values():
         if audience_term.id in levels:
@@ -163,7 +178,7 @@ def audience(site: Site, audience_id: str) -> str:
     term, page = site.taxonomy.audiences[audience_id], audience_page(audience_id)
     entries = site.for_audience(site.entries, audience_id)
     return (f"{listing_head(term.title)}\n<p class=\"kb-lead\">{text(term.description)}</p>\n\n"
-            + by_top_domain(site, page, entries))
+            + progress(entries) + "\n" + by_top_domain(site, page, entries))
 
 
 def types_index(site: Site) -> str:
@@ -197,7 +212,8 @@ def card(site: Site, page: str, entry: Entry) -> str:
     markup (a few tags): listings hold most of the site's HTML, and MkDocs' build time grows with it."""
     people = entry.people[:CARD_PEOPLE]
     names = ", ".join(people) + (" et al." if len(entry.people) > CARD_PEOPLE else "")
-    meta = [TYPE_TITLES.get(entry.type, text(entry.type)), text(names), str(entry.year or "")]
+    meta = [TYPE_TITLES.get(entry.type, text(entry.type)), text(names), str(entry.year or ""),
+            text(", ".join(format_titles(entry))), text(access_title(entry))]
     status = site.link_status.get(entry.url)
     warning = ' <span class="kb-badge kb-badge--broken">link broken</span>' if status and status.broken else ""
     return (f'<div class="kb-card" data-entry="{text(entry.id)}">{link(entry.url, entry.title, "kb-card__title")}'
@@ -218,7 +234,7 @@ def entry(site: Site, item: Entry) -> str:
     """One entry: every field, why and for whom in full, breadcrumbs, links both ways, JSON-LD."""
     page, data = entry_page(item.id), item.data
     tags = site.tags(item)
-    options = {"search": {"boost": 2}, **({"tags": tags} if tags else {})}
+    options = {**({"tags": tags} if tags else {}), **feed_links(site, feeds_of(site, item))}
     sections = [f"{front_matter(item.title, **options)}# {md_text(item.title)}\n", header(site, page, item)]
     for name, heading in (("why", "Why"), ("for_whom", "For whom"), ("caveats", "Caveats")):
         if data.get(name):
@@ -245,14 +261,15 @@ def header(site: Site, page: str, item: Entry) -> str:
                       if trail else text(domain_id))
     type_link = (f'<a href="{href(page, type_page(item.type))}">{TYPE_TITLES[item.type]}</a>'
                  if item.type in TYPE_TITLES else text(item.type))
-    meta = [type_link, text(", ".join(item.people)), str(item.year or "")]
+    meta = [type_link, text(", ".join(item.people)), str(item.year or ""), text(", ".join(format_titles(item))),
+            text(access_title(item))]
     audiences = [_term_link(page, site.taxonomy.audiences, a, audience_page) for a in item.audience]
     actions = [link(item.url, "Open the resource", "md-button md-button--primary kb-open")]
     actions += [link(extra.get("url"), extra.get("label") or extra.get("url"), "md-button")
                 for extra in item.data.get("links") or [] if isinstance(extra, dict)]
     if item.data.get("archive_url"):
         actions.append(link(item.data["archive_url"], "Archived copy", "md-button"))
-    return ("<div class=\"kb-entry-head\">\n"
+    return (f'<div class="kb-entry-head" data-entry="{text(item.id)}">\n'
             + "".join(f'<nav class="kb-crumbs">{c}</nav>' for c in crumbs)
             + f'<p class="kb-card__meta">{" · ".join(m for m in meta if m)} '
             f'<span class="kb-badges">{" · ".join(audiences)}</span></p>'

@@ -65,9 +65,21 @@ def markdown_html(source) -> str:
     return _markdown().reset().convert("" if source is None else str(source))
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [label](target) and images: the label only
+_LINE_MARK = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", re.M)  # headings, quotes, bullets
+_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+")  # at word edges only
+
+
+def plain_text(source) -> str:
+    """Markdown as the words a reader sees (not escaped): link labels without targets, no emphasis or
+    heading marks, and everything else (`<`, `>`, `a_b`) kept as written."""
+    text = _LINE_MARK.sub("", str(source or ""))
+    return _EMPHASIS.sub("", _LINK.sub(r"\1", text))
+
+
 def summary(source, limit: int = 260) -> str:
     """The first lines of some Markdown as plain text (not escaped), cut at a word near `limit` characters."""
-    words = re.sub(r"[*_`#>]+", "", str(source or "")).split()
+    words = plain_text(source).split()
     result = ""
     for word in words:
         if len(result) + len(word) + 1 > limit:

@@ -1,18 +1,18 @@
-"""`kb site serve`: generate the pages, run `mkdocs serve` on them (which rebuilds and reloads the browser
-when a generated page changes), and regenerate whenever an entry, the taxonomy, a hand-written page or
-the link status changes: MkDocs watches only its own docs folder, not entries/."""
+"""`kb site serve`: generate the pages (search index included), run `mkdocs serve` or `zensical serve` on
+them (which rebuild and reload the browser when a generated file changes), and regenerate whenever an
+entry, the taxonomy, a hand-written page or the link status changes: the engines watch only their own
+docs folder, not entries/."""
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from kb.links import STATUS_FILE
-from kb.model import ENTRIES_DIR, UsageError
+from kb.model import ENTRIES_DIR
 
-from . import HAND_WRITTEN, generate
+from . import HAND_WRITTEN, SEARCH_FOLDER, generate
 
 POLL_SECONDS = 1.0  # polling costs one stat per file: ~50 ms a round for 10,000 entries, no extra dependency
 
@@ -34,23 +34,37 @@ def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return seen
 
 
-def watch_and_serve(root: Path, address: str, edit_url: str | None = None, echo=print) -> int:
-    """Serve the site on `address` (host:port) until interrupted; returns mkdocs' exit code."""
-    config = Path(root) / "mkdocs.yml"
-    if not config.is_file():
-        raise UsageError(f"no mkdocs.yml in {root}: the site is configured there")
+def regenerate(root: Path, edit_url: str | None, engine: str):
+    """Generate again; with Zensical, also copy the new search index into the folder it serves: its
+    `serve` drops changes of static files made during one of its rebuilds, so a new index could stay
+    unserved until the next change."""
+    from .build import SITE_DIR
+    from .search import sync_bundle
+
+    report = generate(root, edit_url=edit_url)
+    served = Path(root) / SITE_DIR / SEARCH_FOLDER
+    if engine == "zensical" and served.is_dir():
+        sync_bundle(report.output / SEARCH_FOLDER, served, copy=True)
+    return report
+
+
+def watch_and_serve(root: Path, address: str, edit_url: str | None = None, echo=print, engine: str = "mkdocs") -> int:
+    """Serve the site on `address` (host:port) until interrupted; returns the engine's exit code."""
+    from .build import engine_command, engine_env
+
+    argv = engine_command(engine, "serve", root) + ["-a", address]
     report = generate(root, edit_url=edit_url)
     echo(f"generated {report.written.pages} pages in {report.output}")
     watched = [root / ENTRIES_DIR, root / HAND_WRITTEN, root / STATUS_FILE]
     before = snapshot(watched)
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", address])
+    server = subprocess.Popen(argv, env=engine_env())
     try:
         while server.poll() is None:
             time.sleep(POLL_SECONDS)
             now = snapshot(watched)
             if now != before:
                 before = now
-                report = generate(root, edit_url=edit_url)
+                report = regenerate(root, edit_url, engine)
                 echo(f"entries changed: rewrote {report.written.written} pages, removed {report.written.removed}"
                      + (f"; {len(report.skipped)} files skipped (run kb validate)" if report.skipped else ""))
     except KeyboardInterrupt:
