@@ -155,6 +155,9 @@ def test_audience_and_type_pages_list_exactly_their_entries(real_site, real):
 def test_home_grid_counts_add_up(real_site, real):
     entries, taxonomy = real
     home = page(real_site, "")
+    readme = (REPO / "README.md").read_text().split("<!-- /counts -->")[0]
+    said = re.search(r'<p class="kb-counts">(.*?)\.</p>', home).group(1)
+    assert said.startswith(f"{len(entries)} entries (") and f"**{said}**" in readme  # the README's counts
     rows = re.findall(r'<tr(?: class="kb-total")?><th scope="row">(.*?)</tr>', home)
     assert len(rows) == len(taxonomy.top_domains()) + 1
     for row in rows:

@@ -99,13 +99,17 @@ def test_domain_path_page_lists_steps_by_stage_under_the_picture(small_site):
     connections = Connections(load_entries(small_site.parent)[0])
     svg = check_path_page(small_site, "paths/physics", connections, step_ids(html))
     assert len(svg.findall(f".//{SVG}text[@class='kb-stage']")) == 3
-    # each step: its card (the existing markup), what it needs (links to the steps above), format, hours
+    # each step: its card (the existing markup, which shows the formats), what it needs (links to the steps
+    # above) and its hours
     qm = html.split('id="step-qm"')[1].split('<div class="kb-step"')[0]
     assert '<div class="kb-card" data-entry="qm">' in qm
     assert re.search(r'Needs <a href="#step-mech">Mechanics</a>, <a href="#step-linalg">Linear algebra</a> · 40 h', qm)
-    assert re.search(r'Needs no earlier step · video, notes · 10 h', html.split('id="step-calc"')[1])
+    calc = html.split('id="step-calc"')[1].split('<div class="kb-step"')[0]
+    assert "Video, Notes" in calc.split('class="kb-step__facts"')[0] and "Needs no earlier step · 10 h" in calc
     assert html.count("6 steps, 105 hours (1 step without an estimate).") == 2  # above the picture and as the total
     assert "Assumed: Basic calculus." in html
+    counted = re.search(r'data-kb-progress="([^"]*)"', html).group(1).split()  # "n of m done" in the browser
+    assert counted == step_ids(html)
 
 
 def test_audience_pages_exist_where_their_path_has_two_steps(small_site):

@@ -7,7 +7,7 @@ Links inside HTML blocks are relative URLs computed by model.href (MkDocs does n
 from __future__ import annotations
 
 from kb.contrib.bibtex import entry_to_bibtex
-from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, field_reference
+from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, count, field_reference
 
 from . import jsonld
 from .feeds import feed_path, feed_title, feeds_of
@@ -70,15 +70,13 @@ def progress(entries: list[Entry]) -> str:
 
 
 def home(site: Site, has_contribute: bool) -> str:
-    counts = ", ".join(f"{len(site.of_type(t))} {TYPE_PLURALS[t].lower()}" for t in TYPES)
     recent = "\n".join(card(site, "index.md", e) for e in site.recently_added(RECENT))
     return (front_matter("Home", hide=["toc"])
             + "# The best research resources, with why and for whom\n\n"
             f"<p class=\"kb-lead\">A curated knowledge base of lecture series, research guides and papers. Every "
             f"entry says what the resource is, <em>why</em> it is recommended over the alternatives, and "
             f"<em>for whom</em> it is meant.</p>\n\n"
-            f"<p class=\"kb-counts\">{len(site.entries)} entries ({counts}) in {len(site.taxonomy.domains)} "
-            f"domains, for {len(site.taxonomy.audiences)} audience levels.</p>\n\n"
+            f"<p class=\"kb-counts\">{text(count(site.entries, site.taxonomy).sentence())}.</p>\n\n"  # as the README's
             f"## Browse by domain and audience\n\n{grid(site)}\n\n"
             f"## Recently added\n\n<div class=\"kb-cards\">\n{recent}\n</div>\n\n"
             f"<p class=\"kb-feeds\">New entries as an <a href=\"{feed_path()}\" type=\"application/atom+xml\">Atom "

@@ -11,7 +11,7 @@ from kb.paths import LearningPath, PrerequisiteCycle, PrerequisiteGraph, hours_t
 
 from . import path_picture
 from .model import Site, domain_page, entry_page, href
-from .pages import card, listing_head
+from .pages import card, listing_head, progress
 from .safe import page_title, text
 
 PATHS_INDEX = "paths/index.md"
@@ -105,6 +105,7 @@ class SitePaths:
             parts.append("<p>No entries yet.</p>\n" if not self.cycle else "")
             return "\n".join(parts)
         parts.append(f'<p class="kb-path-total">{text(path.total_text())}.</p>\n')
+        parts.append(progress([step.entry for step in path.first(LISTED)]))  # "n of m done", in the browser
         if path.assumed:
             parts.append(f'<p class="kb-path-assumed">Assumed: {text("; ".join(path.assumed))}.</p>\n')
         count = len(path.ids)
@@ -125,8 +126,7 @@ class SitePaths:
 
     def _step(self, page: str, step, titles: dict[str, str]) -> str:
         needs = ", ".join(f'<a href="#step-{text(r)}">{text(titles[r])}</a>' for r in step.requires)
-        facts = [f"Needs {needs}" if needs else "Needs no earlier step", text(", ".join(step.entry.formats)),
-                 text(hours_text(step.entry.hours))]
+        facts = [f"Needs {needs}" if needs else "Needs no earlier step", text(hours_text(step.entry.hours))]
         return (f'<div class="kb-step" id="step-{text(step.id)}">{self._card(page, step.entry)}'
                 f'<p class="kb-step__facts">{" · ".join(f for f in facts if f)}</p></div>')
 
