@@ -68,6 +68,28 @@ def test_serve_rebuilds_pages_and_search_when_entries_change(served):
     wait_for(f"{base}/pagefind/pagefind-entry.json", '"page_count":2')
 
 
+def test_ctrl_c_stops_the_server_and_ends_like_every_command(tmp_path):
+    """Ctrl-C in a terminal signals the whole process group, kb and the engine's server alike."""
+    root = site_root(tmp_path / "kb", REPO / "entries")
+    for path in (root / "entries").glob("*/*.yaml"):
+        path.unlink()
+    add_guide(root, "first-guide")
+    port = free_port()
+    kb = Path(sys.executable).parent / "kb"
+    server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}"],
+                              env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/entries/first-guide/", "A guide")
+        os.killpg(server.pid, signal.SIGINT)
+        _, err = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode == 130 and b"kb: interrupted" in err, err[-500:]
+    with pytest.raises(OSError):  # and the engine's server is gone too
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+
+
 def test_snapshot_sees_changes_additions_and_removals(tmp_path):
     (tmp_path / "a").write_text("1")
     before = snapshot([tmp_path, tmp_path / "missing"])

@@ -67,9 +67,7 @@ def watch_and_serve(root: Path, address: str, edit_url: str | None = None, echo=
                 report = regenerate(root, edit_url, engine)
                 echo(f"entries changed: rewrote {report.written.written} pages, removed {report.written.removed}"
                      + (f"; {len(report.skipped)} files skipped (run kb validate)" if report.skipped else ""))
-    except KeyboardInterrupt:
-        pass
-    finally:
+    finally:  # Ctrl-C goes on to the CLI after the server is stopped: "kb: interrupted", exit 130
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=10)
