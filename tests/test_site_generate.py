@@ -12,7 +12,7 @@ from kb.model import get_entry
 from kb.site import generate
 from kb.contrib.bibtex import entry_to_bibtex
 from kb.site.linkstatus import read_link_status
-from kb.site.model import href
+from kb.site.view import href
 from kb.site.safe import http_url, markdown_html, md_text, summary
 
 GUIDE = """

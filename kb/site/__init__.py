@@ -34,7 +34,7 @@ from pathlib import Path
 from kb.model import ENTRIES_DIR, UsageError, load_entries, require_taxonomy
 
 from .linkstatus import read_link_status
-from .model import Site
+from .view import Site
 from .output import WriteReport, claim_folder, write_folder
 from .safe import http_url
 

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from kb.model import Entry
 
-from .model import Site, domain_page, entry_page, page_url
+from .view import Site, domain_page, entry_page, page_url
 from .safe import http_url, summary
 
 FEED_SIZE = 50

@@ -2,7 +2,7 @@
 
 Headings are Markdown (for the table of contents and search sections); everything built from entry
 values is HTML made with kb.site.safe, so it is escaped once, here, and passed through by Markdown.
-Links inside HTML blocks are relative URLs computed by model.href (MkDocs does not rewrite them).
+Links inside HTML blocks are relative URLs computed by view.href (MkDocs does not rewrite them).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, count, field_
 
 from . import jsonld
 from .feeds import feed_path, feed_title, feeds_of
-from .model import (TYPE_PLURALS, TYPE_TITLES, Site, access_title, audience_page, domain_page, entry_page,
+from .view import (TYPE_PLURALS, TYPE_TITLES, Site, access_title, audience_page, domain_page, entry_page,
                     format_titles, href, tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
 

@@ -7,7 +7,7 @@ import textwrap
 
 from kb.paths import LearningPath, hours_text
 
-from .model import TYPE_TITLES, entry_page, href
+from .view import TYPE_TITLES, entry_page, href
 from .safe import text
 
 MAX_DRAWN = 150  # steps: beyond that the picture is too large to read, and the page lists the steps only

@@ -10,7 +10,7 @@ from kb.model import Entry, bulk_load
 from kb.paths import LearningPath, PrerequisiteCycle, PrerequisiteGraph, hours_text, path_for_domain, path_to_entry
 
 from . import path_picture
-from .model import Site, domain_page, entry_page, href
+from .view import Site, domain_page, entry_page, href
 from .pages import card, listing_head, progress
 from .safe import page_title, text
 

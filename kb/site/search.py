@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kb.model import Entry, KbError
 
-from .model import TYPE_TITLES, Site, access_title, entry_page, format_titles, page_url
+from .view import TYPE_TITLES, Site, access_title, entry_page, format_titles, page_url
 from .safe import plain_text, text
 
 # The filters, as assets/kb-search.js shows them (its FACETS: these names, in this order, with labels).

@@ -87,7 +87,7 @@ def baseline_code(ref: str, folder: Path) -> Path:
 
 
 RECORDS = ("import sys; from pathlib import Path; from kb.model import load_entries, load_taxonomy; "
-           "from kb.site.model import Site; from kb.site.search import write_records; "
+           "from kb.site.view import Site; from kb.site.search import write_records; "
            "root = Path(sys.argv[1]); write_records(Site(load_entries(root)[0], "
            "load_taxonomy(root / 'entries')[0]), Path(sys.argv[2]))")
 
