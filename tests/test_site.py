@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kb.model import TYPES, load_entries, load_taxonomy, select
-from kb.site import SITE_SOURCES, generate
+from kb.site import SITE_SOURCES
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -165,10 +165,11 @@ def test_home_grid_counts_add_up(real_site, real):
         *levels, (total, total_url) = cells
         assert len(levels) == len(taxonomy.audiences)
         assert sum(int(count) for count, _ in levels) == int(total), row  # each row adds up
-        for (count, url), audience_id in zip(levels, taxonomy.audiences):
+        for (count, url), audience_id in zip(levels, taxonomy.audiences, strict=True):
             if url:  # a domain's cell: the number of cards in that section of its page
                 target, anchor = url.split("#")
-                assert anchor == audience_id and int(count) == len(sections(page(real_site, target.rstrip("/")))[anchor])
+                cards = sections(page(real_site, target.rstrip("/")))[anchor]
+                assert anchor == audience_id and int(count) == len(cards)
             elif "All domains" not in row:
                 assert count == "0"
         if "All domains" in row:

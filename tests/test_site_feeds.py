@@ -11,13 +11,14 @@ from pathlib import Path
 import feedparser
 import jsonschema
 import pytest
-from conftest import write_entry
 from defusedxml import ElementTree
-from test_site import REPO, Html, build, page, site_root
 
 from kb.contrib.export import EXPORT_VERSION
-from kb.model import load_entries, load_taxonomy, schema_version, type_schema, select
+from kb.model import load_entries, load_taxonomy, schema_version, select, type_schema
 from kb.site.feeds import FEED_SIZE
+
+from conftest import write_entry
+from test_site import REPO, Html, build, page, site_root
 
 SITE_URL = "https://kb.example.org/sub/"
 EDIT_URL = "https://git.example.org/owner/kb/edit/main/"

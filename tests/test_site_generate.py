@@ -6,14 +6,15 @@ import re
 
 import markdown
 import pytest
-from conftest import REPO, write_entry
 
+from kb.contrib.bibtex import entry_to_bibtex
 from kb.model import get_entry
 from kb.site import generate
-from kb.contrib.bibtex import entry_to_bibtex
 from kb.site.linkstatus import read_link_status
-from kb.site.view import href
 from kb.site.safe import http_url, markdown_html, md_text, summary
+from kb.site.view import href
+
+from conftest import REPO, write_entry
 
 GUIDE = """
     id: {id}
@@ -38,7 +39,8 @@ def test_cli_generates_every_page_and_reports(empty_kb, cli):
     result = cli(empty_kb, "site", "generate")
     assert result.exit_code == 0, result.output
     out = empty_kb / "docs" / "generated"
-    assert (out / "entries" / "a-guide.md").is_file() and (out / "domains" / "research-skills" / "writing" / "index.md").is_file()
+    assert (out / "entries" / "a-guide.md").is_file()
+    assert (out / "domains" / "research-skills" / "writing" / "index.md").is_file()
     assert (out / "index.md").is_file() and (out / "_nav.yml").is_file() and (out / "tags.md").is_file()
     files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     pages = len([p for p in files if p.relative_to(out).parts[0] != "pagefind"])  # the index is counted apart
@@ -131,7 +133,8 @@ def test_bibtex_for_a_real_paper_and_escaping(repo_root, empty_kb):
         added: 2026-01-01
     """)
     odd = entry_to_bibtex(get_entry(empty_kb, "odd"))
-    assert odd.startswith("@article{odd,") and "journaltitle = {Journal of Things}" in odd and "doi = {10.1000/xyz}" in odd
+    assert odd.startswith("@article{odd,") and "journaltitle = {Journal of Things}" in odd
+    assert "doi = {10.1000/xyz}" in odd
     assert r"{{50\% of \textbraceleft{}braces\textbraceright{} \& \$money\_\#1 \textasciitilde{} " \
            r"\textasciicircum{} \textbackslash{}}}" in odd
 

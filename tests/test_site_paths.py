@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from test_paths import TAXONOMY, add
-from test_site import REPO, Html, build, built_real_site, page, site_root
 
 from kb.model import Connections, load_entries, load_taxonomy
 from kb.paths import PrerequisiteGraph, path_for_domain
 from kb.site import generate
 from kb.site.path_picture import MAX_DRAWN
 from kb.site.paths import ENTRY_LISTED, LISTED
+
+from test_site import REPO, Html, build, built_real_site, page, site_root
 
 SVG = "{http://www.w3.org/2000/svg}"
 NOTES = {"intro": "Intro is gentler than Mechanics and needs no calculus at all.",

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import write_entry
 from test_site import REPO, Html, build, page, pagefind_records, site_root
 

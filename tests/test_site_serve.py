@@ -12,10 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_site import BUILD_ENV, REPO, site_root
 from test_site_generate import add_guide
 
 from kb.site.serve import snapshot
+
+from test_site import BUILD_ENV, REPO, site_root
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ is checked in test_site_feeds.py, which builds with both)."""
 from __future__ import annotations
 
 import yaml
+
 from test_site import REPO
 
 
@@ -18,7 +19,7 @@ def test_pages_build_validates_then_builds_with_edit_and_site_urls():
     pages = next(step for step in build if step.get("uses", "").startswith("actions/configure-pages@"))
     site = next(step for step in build if step.get("run") == "kb site build")
     assert build.index(pages) < build.index(site)
-    assert site["env"]["KB_SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % pages["id"]
+    assert site["env"]["KB_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
     assert site["env"]["KB_EDIT_URL"] == ("${{ github.server_url }}/${{ github.repository }}/edit/"
                                           "${{ github.event.repository.default_branch }}/")
     upload = next(step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@"))

@@ -92,9 +92,9 @@ def identity_keys(data: dict) -> list[tuple[str, str]]:
     keys += [("arxiv", a) for a in sorted(arxiv)]
     keys += [("doi", d) for d in sorted({normalize_doi(d) for d in dois if not arxiv_id(bare_doi(d))})]
     title, year = data.get("title"), _year(data)
-    if isinstance(title, str) and normalize_title(title) and year:
-        keys.append(("title", f"{normalize_title(title)} ({year})"))  # without a year, titles like
-    return keys                                                         # "Reinforcement Learning" recur
+    if isinstance(title, str) and normalize_title(title) and year:  # without a year, titles such as
+        keys.append(("title", f"{normalize_title(title)} ({year})"))  # "Reinforcement Learning" recur
+    return keys
 
 
 def _year(data: dict) -> int | None:

@@ -270,8 +270,9 @@ class WhooshBackend(Backend):
                 raise RuntimeError(f"a process building the search index failed (exit code {failed[0]}); "
                                    "the index was left as it was")
         except BaseException:
-            for process in getattr(writer, "tasks", ()):  # a bulk writer's processes: stop them before
-                process.terminate()                       # cancel() removes the files they work on
+            # a bulk writer's processes: stop them before cancel() removes the files they work on
+            for process in getattr(writer, "tasks", ()):
+                process.terminate()
                 process.join()
             with contextlib.suppress(Exception):  # cleanup only: the error to report is the one above
                 writer.cancel()
@@ -528,8 +529,10 @@ def _plain_words(text: str) -> list[str]:
 _STEMMED = _analyzers()[1]
 _WORD = RegexTokenizer().expression  # what the analyzers take as a word
 _SPACE = re.compile(r"\s")
-SNIPPET_CHARS = 160  # a long field's snippet: its densest run of matches within this many characters,
-SURROUND = 50        # with up to this many characters of context either side
+# A long field's snippet: its densest run of matches within SNIPPET_CHARS characters, with up to SURROUND
+# characters of context either side.
+SNIPPET_CHARS = 160
+SURROUND = 50
 
 
 def _highlight_words(searcher, parsed: query.Query) -> frozenset[str]:

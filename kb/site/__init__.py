@@ -34,9 +34,9 @@ from pathlib import Path
 from kb.model import ENTRIES_DIR, UsageError, load_entries, require_taxonomy
 
 from .linkstatus import read_link_status
-from .view import Site
 from .output import WriteReport, claim_folder, write_folder
 from .safe import http_url
+from .view import Site
 
 DEFAULT_OUTPUT = Path("docs") / "generated"
 HAND_WRITTEN = Path("docs") / "site-pages"

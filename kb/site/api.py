@@ -35,4 +35,4 @@ def _data_time(root: Path) -> datetime.datetime:
         seconds = int(os.environ["SOURCE_DATE_EPOCH"])
     else:
         seconds = max((mtime for mtime, _ in snapshot([Path(root) / ENTRIES_DIR]).values()), default=0) / 1e9
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)

@@ -15,13 +15,13 @@ from xml.etree import ElementTree
 
 from kb.model import Entry
 
-from .view import Site, domain_page, entry_page, page_url
 from .safe import http_url, summary
+from .view import Site, domain_page, entry_page, page_url
 
 FEED_SIZE = 50
 ALL = "feeds/all.xml"
 ATOM = "http://www.w3.org/2005/Atom"
-EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)  # `updated` of a feed with no entries
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # `updated` of a feed with no entries
 ElementTree.register_namespace("", ATOM)
 # Material's script fetches `sitemap.xml` beside every <link rel="alternate"> (to map pages between
 # languages): an empty one beside the feeds answers it, instead of a 404 on every page view.
@@ -64,7 +64,7 @@ def _added(entry: Entry) -> datetime.datetime | None:
         day = datetime.date.fromisoformat(str(entry.data.get("added", ""))[:10])
     except ValueError:
         return None
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
 
 
 def _newest(entries: list[Entry]) -> list[tuple[datetime.datetime, Entry]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.links import STATUS_FILE, Status, load_link_status
+from kb.links import Status, load_link_status
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,24 @@ Links inside HTML blocks are relative URLs computed by view.href (MkDocs does no
 from __future__ import annotations
 
 from kb.contrib.bibtex import entry_to_bibtex
-from kb.model import TYPES, Comparison, Entry, arxiv_url, doi_url, count, field_reference
+from kb.model import TYPES, Comparison, Entry, arxiv_url, count, doi_url, field_reference
 
 from . import jsonld
 from .feeds import feed_path, feed_title, feeds_of
-from .view import (TYPE_PLURALS, TYPE_TITLES, Site, access_title, audience_page, domain_page, entry_page,
-                    format_titles, href, tag_page, type_page)
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
+from .view import (
+    TYPE_PLURALS,
+    TYPE_TITLES,
+    Site,
+    access_title,
+    audience_page,
+    domain_page,
+    entry_page,
+    format_titles,
+    href,
+    tag_page,
+    type_page,
+)
 
 RECENT = 10  # entries under "Recently added" on the home page
 MY_LIST = "my-list.md"  # hand-written (docs/site-pages): the reader's saved and done entries
@@ -281,7 +292,8 @@ def link_status_line(site: Site, item: Entry) -> str:
     if status is None:
         return ""
     if status.working:
-        return f'<p class="kb-link kb-link--ok">Link last seen working on {text(status.last_ok or status.checked_at)}.</p>'
+        seen = text(status.last_ok or status.checked_at)
+        return f'<p class="kb-link kb-link--ok">Link last seen working on {seen}.</p>'
     seen = f" It was last seen working on {text(status.last_ok)}." if status.last_ok else ""
     if status.broken:
         archive = item.data.get("archive_url")

@@ -7,8 +7,8 @@ import textwrap
 
 from kb.paths import LearningPath, hours_text
 
-from .view import TYPE_TITLES, entry_page, href
 from .safe import text
+from .view import TYPE_TITLES, entry_page, href
 
 MAX_DRAWN = 150  # steps: beyond that the picture is too large to read, and the page lists the steps only
 NODE_W, NODE_H, COLUMN_GAP, ROW_GAP, PAD, HEAD = 190, 54, 48, 12, 6, 24

@@ -4,15 +4,15 @@ hours, under a picture of the graph (path_picture.py); an index of them; and the
 this entry". Reached from build_pages, nav and entry in pages.py through `site.paths`."""
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 from kb.model import Entry, bulk_load
 from kb.paths import LearningPath, PrerequisiteCycle, PrerequisiteGraph, hours_text, path_for_domain, path_to_entry
 
 from . import path_picture
-from .view import Site, domain_page, entry_page, href
 from .pages import card, listing_head, progress
 from .safe import page_title, text
+from .view import Site, domain_page, entry_page, href
 
 PATHS_INDEX = "paths/index.md"
 MIN_AUDIENCE_STEPS = 2  # an audience's own page only when its path has at least this many steps
@@ -26,7 +26,7 @@ def path_page(domain_id: str, audience_id: str | None = None) -> str:
     return f"paths/{domain_id}/{audience_id}.md" if audience_id else f"paths/{domain_id}/index.md"
 
 
-@lru_cache(maxsize=None)
+@cache
 def from_entry_pages(target: str) -> str:
     """href(entry page, target) for any entry page: they all sit in one folder (`entries/<id>/`), so a
     link to a page is the same from each (computed once per target, not once per link: 10,000 entry

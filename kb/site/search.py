@@ -23,8 +23,8 @@ from pathlib import Path
 
 from kb.model import Entry, KbError
 
-from .view import TYPE_TITLES, Site, access_title, entry_page, format_titles, page_url
 from .safe import plain_text, text
+from .view import TYPE_TITLES, Site, access_title, entry_page, format_titles, page_url
 
 # The filters, as assets/kb-search.js shows them (its FACETS: these names, in this order, with labels).
 FILTERS = ("type", "area", "domain", "audience", "format", "access")

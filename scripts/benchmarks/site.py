@@ -104,8 +104,8 @@ def pagefind_step(root: Path, runs: int) -> tuple:
 
     records, out = root / ".bench-records", root / ".bench-pagefind"
     subprocess.run([sys.executable, "-c", RECORDS, str(root), str(records)], check=True)
-    figures = best_of(runs, ["sh", "-c", f"rm -rf {out} && exec {pagefind_binary()} --site {records} --output-path {out} "
-                             "--force-language en --quiet"], cwd=root)
+    figures = best_of(runs, ["sh", "-c", f"rm -rf {out} && exec {pagefind_binary()} --site {records} "
+                             f"--output-path {out} --force-language en --quiet"], cwd=root)
     shutil.rmtree(records)
     shutil.rmtree(out, ignore_errors=True)
     return figures
@@ -195,7 +195,7 @@ def first_result(site: Path, kind: str, runs: int) -> dict:
         server.server_close()
     if not loads:
         return {"ms": float("nan"), "kb": float("nan"), "search_kb": float("nan"), "failed": failed}
-    ms, total, search = (statistics.median(values) for values in zip(*loads))
+    ms, total, search = (statistics.median(values) for values in zip(*loads, strict=True))
     return {"ms": ms, "kb": total, "search_kb": search, "failed": failed}
 
 
