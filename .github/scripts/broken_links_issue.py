@@ -12,13 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-HISTORY_FAILURES = ("broken", "timeout")
+from kb.links import Status  # the checker's one vocabulary of outcomes (the workflow installs kb first)
 
 
 def broken_for_a_while(report: dict, runs: int) -> list[dict]:
-    return sorted((r for r in report["results"]
-                   if r.get("status") in HISTORY_FAILURES and int(r.get("consecutive_failures") or 0) >= runs),
-                  key=lambda r: r["url"])
+    def failing(result: dict) -> bool:
+        status = Status.of(result.get("status"))
+        return bool(status and status.counts_toward_gone) and int(result.get("consecutive_failures") or 0) >= runs
+    return sorted((r for r in report["results"] if failing(r)), key=lambda r: r["url"])
 
 
 def issue_body(results: list[dict], runs: int) -> str:
