@@ -43,6 +43,28 @@ def write_entry(root: Path, type_: str, entry_id: str, text: str) -> Path:
     return path
 
 
+GOOD_ENTRY = """\
+# yaml-language-server: $schema=../../kb/schema/editor/lecture-series.schema.json
+id: {id}
+title: {title}
+url: {url}
+domains: [physics/statistical-mechanics]
+audience: [undergraduate]
+lecturers: [Leonard Susskind]
+year: 2013
+why: |
+  A clear derivation of statistical mechanics from entropy and a handful of ideas.
+for_whom: Undergraduates starting physics.
+added: 2026-01-15
+"""
+
+
+def good_entry(entry_id: str = "good-entry", title: str = "A Good Entry", url: str | None = None,
+               extra: str = "") -> str:
+    """A valid lecture-series entry's text (its URL from the id unless given), with `extra` lines after."""
+    return GOOD_ENTRY.format(id=entry_id, title=title, url=url or f"https://example.org/{entry_id}") + extra
+
+
 def write_paper(root: Path, entry_id: str, title: str, why: str) -> Path:
     """Write a valid paper entry whose title and `why` are the given texts (for search tests)."""
     return write_entry(root, "paper", entry_id, f"""\

@@ -9,26 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, write_entry
+from conftest import REPO, good_entry, write_entry
 from test_contrib_new import KB, WHY, run_in_terminal
-
-GOOD = """\
-id: {id}
-title: {title}
-url: https://example.org/{id}
-domains: [physics/statistical-mechanics]
-audience: [undergraduate]
-lecturers: [Leonard Susskind]
-year: 2013
-why: |
-  A clear derivation of statistical mechanics from entropy and a handful of ideas.
-for_whom: Undergraduates starting physics.
-added: 2026-01-15
-"""
 
 
 def good(entry_id: str, title: str = "A Good Entry", extra: str = "") -> str:
-    return GOOD.format(id=entry_id, title=title) + extra
+    return good_entry(entry_id, title, extra=extra)
 
 
 def problems(cli, root, *args) -> list[dict]:
@@ -178,7 +164,7 @@ def test_a_prerequisite_cycle_is_reported_where_it_closes_naming_it_whole(cli, e
         write_entry(empty_kb, "lecture-series", name, good(name, name.title(), f"prerequisites: [{needs}]\n"))
     [found] = problems(cli, empty_kb)
     assert found["code"] == "prerequisite-cycle" and found["path"] == "entries/lecture-series/cycle-c.yaml"
-    assert found["line"] == 12 and "cycle-a -> cycle-b -> cycle-c -> cycle-a" in found["message"]
+    assert found["line"] == 13 and "cycle-a -> cycle-b -> cycle-c -> cycle-a" in found["message"]
 
 
 # ---- "internal error" where a plain message belongs ------------------------------------------------------

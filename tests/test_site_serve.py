@@ -40,8 +40,9 @@ def wait_for(url: str, text: str, seconds: float = 60) -> str:
     pytest.fail(f"{url} did not show {text!r} within {seconds} s")
 
 
-@pytest.fixture(params=["mkdocs", "zensical"])
-def served(request, tmp_path):
+def start_serving(tmp_path: Path, engine: str, stderr=subprocess.DEVNULL) -> tuple[Path, str, subprocess.Popen]:
+    """`kb site serve` of a KB with one guide: its root, its address and the process (in a group of its
+    own, so that the engine's server is signalled with it)."""
     root = site_root(tmp_path / "kb", REPO / "entries")
     for path in (root / "entries").glob("*/*.yaml"):
         path.unlink()
@@ -49,10 +50,15 @@ def served(request, tmp_path):
     port = free_port()
     kb = Path(sys.executable).parent / "kb"
     server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}",
-                               "--engine", request.param],
-                              env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # its own group: mkdocs serve is stopped with it
-    yield root, f"http://127.0.0.1:{port}"
+                               "--engine", engine], env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=stderr,
+                              start_new_session=True)
+    return root, f"http://127.0.0.1:{port}", server
+
+
+@pytest.fixture(params=["mkdocs", "zensical"])
+def served(request, tmp_path):
+    root, base, server = start_serving(tmp_path, request.param)
+    yield root, base
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=10)
 
@@ -71,16 +77,9 @@ def test_serve_rebuilds_pages_and_search_when_entries_change(served):
 
 def test_ctrl_c_stops_the_server_and_ends_like_every_command(tmp_path):
     """Ctrl-C in a terminal signals the whole process group, kb and the engine's server alike."""
-    root = site_root(tmp_path / "kb", REPO / "entries")
-    for path in (root / "entries").glob("*/*.yaml"):
-        path.unlink()
-    add_guide(root, "first-guide")
-    port = free_port()
-    kb = Path(sys.executable).parent / "kb"
-    server = subprocess.Popen([str(kb), "--root", str(root), "site", "serve", "--address", f"127.0.0.1:{port}"],
-                              env=BUILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    _, base, server = start_serving(tmp_path, "mkdocs", stderr=subprocess.PIPE)
     try:
-        wait_for(f"http://127.0.0.1:{port}/entries/first-guide/", "A guide")
+        wait_for(f"{base}/entries/first-guide/", "A guide")
         os.killpg(server.pid, signal.SIGINT)
         _, err = server.communicate(timeout=60)
     finally:
@@ -88,7 +87,7 @@ def test_ctrl_c_stops_the_server_and_ends_like_every_command(tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 130 and b"kb: interrupted" in err, err[-500:]
     with pytest.raises(OSError):  # and the engine's server is gone too
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        urllib.request.urlopen(f"{base}/", timeout=5)
 
 
 def test_snapshot_sees_changes_additions_and_removals(tmp_path):

@@ -8,26 +8,11 @@ import pytest
 
 from kb.validate import validate
 
-from conftest import write_entry
-
-GOOD = """\
-# yaml-language-server: $schema=../../kb/schema/editor/lecture-series.schema.json
-id: {id}
-title: {title}
-url: {url}
-domains: [physics/statistical-mechanics]
-audience: [undergraduate]
-lecturers: [Leonard Susskind]
-year: 2013
-why: |
-  A clear derivation of statistical mechanics from entropy and a handful of ideas.
-for_whom: Undergraduates starting physics.
-added: 2026-01-15
-"""
+from conftest import good_entry, write_entry
 
 
 def good(entry_id="good-entry", title="A Good Entry", url="https://example.org/good"):
-    return GOOD.format(id=entry_id, title=title, url=url)
+    return good_entry(entry_id, title, url)
 
 
 def codes_at(report, path_end):
