@@ -442,17 +442,27 @@ def _guard_forked_writers() -> None:
     ever. Make them die with it (Linux), and leave Ctrl-C to kb, which cancels the build cleanly."""
     global _GUARDED
     if not _GUARDED:
-        os.register_at_fork(before=_note_parent, after_in_child=_writer_process_setup)
+        os.register_at_fork(before=_before_fork, after_in_parent=_unblock_interrupts,
+                            after_in_child=_writer_process_setup)
         _GUARDED = True
 
 
-def _note_parent() -> None:
+def _before_fork() -> None:
+    """Note who the parent is, and hold Ctrl-C back across the fork: a SIGINT arriving before the child
+    has ignored it would end the child with a traceback (and kb would report a failed build, not the
+    interruption); held back, it reaches the parent once the fork is done, and the child never sees it."""
     global _PARENT
     _PARENT = os.getpid()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _unblock_interrupts() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _writer_process_setup() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _unblock_interrupts()
     if sys.platform == "linux":
         import ctypes
 
