@@ -6,7 +6,7 @@ schema_comment, write_editor_schemas), KbError and friends, Connections (who req
 whom, both ways) and describe (kb show's text).
 """
 from .changes import GitError, changed_entry_files
-from .connections import Comparison, Connections, by_title
+from .connections import Comparison, Connections, by_title, cycle_text
 from .describe import describe
 from .entries import (
     ENTRIES_DIR,
@@ -65,7 +65,8 @@ from .yamlfile import Document, LoadError, YamlDate, load_bytes, load_text
 
 __all__ = [
     "arxiv_id", "arxiv_url", "atomic_write", "bare_doi", "bulk_load", "by_title", "CannotWrite", "changed_entry_files",
-    "closest", "closest_term", "Comparison", "Connections", "count", "Counts", "describe", "did_you_mean", "Document",
+    "closest", "closest_term", "Comparison", "Connections", "count", "Counts", "cycle_text", "describe", "did_you_mean",
+    "Document",
     "DOI_PATTERN", "doi_url", "domain_matches", "editor_schema", "EDITOR_SCHEMA_DIR", "editor_schema_texts",
     "ENTRIES_DIR", "Entry", "entry_files", "entry_schema", "entry_type", "EntryNotFound", "field_reference", "fields",
     "find_root", "format_values", "get_entry", "GitError", "ID_PATTERN", "is_entry_file", "KbError", "list_entries",

@@ -14,6 +14,11 @@ from .entries import Entry, EntryNotFound, bulk_load, entry_files, get_entry, is
 from .yamlfile import LoadError
 
 
+def cycle_text(cycle: list[str]) -> str:
+    """How kb names a cycle of prerequisites (Connections.cycles), in `kb validate` and `kb path` alike."""
+    return "prerequisites form a cycle: " + " -> ".join([*cycle, cycle[0]])
+
+
 class Comparison(NamedTuple):
     """Another entry that overlaps with this one, with the notes saying when to prefer which."""
 
@@ -79,6 +84,29 @@ class Connections:
             except (EntryNotFound, LoadError, OSError):
                 continue
         return cls(entries)
+
+    def cycles(self) -> list[list[str]]:
+        """Each cycle of prerequisites as ids [a, b, ..., z] where a requires b ... and z requires a,
+        starting at its smallest id; one per strongly connected part, sorted; [] when the prerequisites
+        leave an order. The common case, no cycle, is settled by the standard library's topological sort;
+        only a KB with a cycle pays for networkx (imported here, on demand)."""
+        from graphlib import CycleError, TopologicalSorter
+
+        try:
+            TopologicalSorter(self._requires).prepare()
+            return []
+        except CycleError:
+            pass
+        import networkx
+
+        graph = networkx.DiGraph((entry, need) for entry, needs in self._requires.items() for need in needs)
+        cycles = []
+        for part in networkx.strongly_connected_components(graph):
+            if len(part) > 1:
+                cycle = [start for start, _ in networkx.find_cycle(graph.subgraph(part), source=min(part))]
+                first = cycle.index(min(cycle))
+                cycles.append(cycle[first:] + cycle[:first])
+        return sorted(cycles)
 
     def requires(self, entry_id: str) -> list[str]:
         """Ids of the entries among the entry's prerequisites, each once, in the order written."""

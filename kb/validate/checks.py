@@ -19,7 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from kb.model import ID_PATTERN, Entry, Taxonomy, YamlDate, closest, closest_term, modeline_schema, schema_comment
+from kb.model import (
+    ID_PATTERN,
+    Connections,
+    Entry,
+    Taxonomy,
+    YamlDate,
+    closest,
+    closest_term,
+    cycle_text,
+    modeline_schema,
+    schema_comment,
+)
 
 from .problems import Problem
 
@@ -309,14 +320,11 @@ def duplicates(entries: list[Entry], ctx: Context):
 def prerequisite_cycles(entries: list[Entry], ctx: Context):
     """A needs B needs A: no order can satisfy it (and `kb path` could not say what comes first). Each
     cycle is reported once, at the `prerequisites` item of the entry that closes it, naming it whole."""
-    from .cycles import prerequisite_cycles as find_cycles
-
-    by_id = {entry.id: entry for entry in entries}
-    for cycle in find_cycles(entries):
-        closing, first = by_id[cycle[-1]], cycle[0]
-        index = closing.data["prerequisites"].index(first)
-        yield _problem(closing, ("prerequisites", index), "prerequisite-cycle",
-                       "prerequisites form a cycle: " + " -> ".join([*cycle, first]),
+    connections = Connections(entries)
+    for cycle in connections.cycles():
+        closing = connections.by_id[cycle[-1]]
+        index = closing.data["prerequisites"].index(cycle[0])
+        yield _problem(closing, ("prerequisites", index), "prerequisite-cycle", cycle_text(cycle),
                        "an entry cannot need, directly or through others, what needs it: remove one of these")
 
 
