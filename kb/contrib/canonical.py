@@ -45,6 +45,7 @@ from kb.model import (
     atomic_write,
     entry_schema,
     fields,
+    link_outside,
     load_text,
     modeline_schema,
     relative_path,
@@ -296,9 +297,8 @@ def format_paths(root: Path, paths: list[Path] | None = None, changed_since: str
     root = Path(root).resolve()
     targets = select_entry_files(root, paths, changed_since).files
     report = FormatReport(checked=len(targets), write=write, changed_since=changed_since)
-    outside = {p for p in targets if p.is_symlink() and not p.resolve().is_relative_to(root)}
-    report.failed += [(relative_path(p, root), f"a symbolic link to {p.resolve()}, outside the KB: not read")
-                      for p in sorted(outside)]
+    outside = {p: link_outside(p, root) for p in targets if link_outside(p, root)}
+    report.failed += [(relative_path(p, root), why) for p, why in sorted(outside.items())]
     # a link inside the KB is followed: its target is written, the link stays a link
     targets = list(dict.fromkeys(p.resolve() if p.is_symlink() else p for p in targets if p not in outside))
     for path, (formatted, error) in zip(targets, _map(_format_file, targets), strict=True):

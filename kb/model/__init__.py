@@ -21,6 +21,7 @@ from .entries import (
     find_root,
     get_entry,
     is_entry_file,
+    link_outside,
     list_entries,
     load_entries,
     read_entry,
@@ -48,7 +49,7 @@ from .schema import (
     write_editor_schemas,
 )
 from .selection import PathNotFound, Selection, select_entry_files
-from .stats import Counts, count
+from .stats import TYPE_PLURALS, Counts, count
 from .taxonomy import (
     TAXONOMY_FILE,
     Taxonomy,
@@ -69,10 +70,11 @@ __all__ = [
     "Document",
     "DOI_PATTERN", "doi_url", "domain_matches", "editor_schema", "EDITOR_SCHEMA_DIR", "editor_schema_texts",
     "ENTRIES_DIR", "Entry", "entry_files", "entry_schema", "entry_type", "EntryNotFound", "field_reference", "fields",
-    "find_root", "format_values", "get_entry", "GitError", "ID_PATTERN", "is_entry_file", "KbError", "list_entries",
+    "find_root", "format_values", "get_entry", "GitError", "ID_PATTERN", "is_entry_file", "KbError", "link_outside",
+    "list_entries",
     "load_bytes", "load_entries", "load_taxonomy", "load_text", "LoadError", "modeline_schema", "normalize_doi",
     "output_file", "PathNotFound", "read_entry", "relative_path", "require_taxonomy", "required_fields", "RootNotFound",
     "scalars", "schema_comment", "schema_text", "schema_version", "select", "select_entry_files", "Selection",
-    "Taxonomy", "TAXONOMY_FILE", "TaxonomyBroken", "Term", "type_schema", "TYPES", "unknown_term", "UnknownTerm",
-    "UsageError", "write_editor_schemas", "YamlDate",
+    "Taxonomy", "TYPE_PLURALS", "TAXONOMY_FILE", "TaxonomyBroken", "Term", "type_schema", "TYPES", "unknown_term",
+    "UnknownTerm", "UsageError", "write_editor_schemas", "YamlDate",
 ]

@@ -187,9 +187,9 @@ def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> 
     path = path if isinstance(path, Path) else Path(path)  # a Path made again costs, 10,000 times over
     shown = relative_path(path, root) if root else str(path)
     try:
-        if root is not None and os.path.islink(path) and not path.resolve().is_relative_to(Path(root).resolve()):
-            raise LoadError("symlink-outside", f"a symbolic link to {path.resolve()}, outside the KB: not read",
-                            hint="put the file itself in the KB instead of a link to it")
+        outside = link_outside(path, root) if root is not None else None
+        if outside:
+            raise LoadError("symlink-outside", outside, hint="put the file itself in the KB instead of a link to it")
         doc = load_bytes(path.read_bytes())
         if not isinstance(doc.value, dict):
             kind = "a list" if isinstance(doc.value, list) else "a single value"
@@ -199,6 +199,14 @@ def read_entry(path: Path, root: Path | None = None, positions: bool = True) -> 
         exc.path = shown
         raise
     return Entry(Path(shown) if root else path, entry_type(path) or "", doc.value, doc if positions else None, path)
+
+
+def link_outside(path: Path, root: Path) -> str | None:
+    """Why kb does not read `path` when it is a symbolic link to a file outside the KB at `root` (a link
+    to /etc/passwd is no entry), else None: links inside the KB are followed."""
+    if os.path.islink(path) and not Path(path).resolve().is_relative_to(Path(root).resolve()):
+        return f"a symbolic link to {Path(path).resolve()}, outside the KB: not read"
+    return None
 
 
 def relative_path(path: Path, root: Path) -> str:

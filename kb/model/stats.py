@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from .entries import TYPES, Entry
 from .taxonomy import Taxonomy, domain_matches
 
-TYPE_PLURALS = {"lecture-series": "lecture series", "research-guide": "research guides", "paper": "papers"}
+# Each type's name for a list of its entries (the site's headings, and the counts' sentence in lower case)
+TYPE_PLURALS = {"lecture-series": "Lecture series", "research-guide": "Research guides", "paper": "Papers"}
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Counts:
     def sentence(self) -> str:
         """E.g. '276 entries (162 lecture series, 43 research guides, 71 papers) in 19 fields and 120
         sub-fields, for 6 audience levels'."""
-        kinds = ", ".join(f"{self.by_type[t]} {TYPE_PLURALS[t]}" for t in TYPES)
+        kinds = ", ".join(f"{self.by_type[t]} {TYPE_PLURALS[t].lower()}" for t in TYPES)
         return (f"{self.entries} entries ({kinds}) in {self.fields_with_entries} fields and "
                 f"{self.subfields_with_entries} sub-fields, for {self.audiences} audience levels")
 

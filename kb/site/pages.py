@@ -7,13 +7,12 @@ Links inside HTML blocks are relative URLs computed by view.href (MkDocs does no
 from __future__ import annotations
 
 from kb.contrib.bibtex import entry_to_bibtex
-from kb.model import TYPES, Comparison, Entry, arxiv_url, count, doi_url, field_reference
+from kb.model import TYPE_PLURALS, TYPES, Comparison, Entry, arxiv_url, count, doi_url, field_reference
 
 from . import jsonld
 from .feeds import feed_path, feed_title, feeds_of
 from .safe import front_matter, link, markdown_html, md_text, page_title, summary, text
 from .view import (
-    TYPE_PLURALS,
     TYPE_TITLES,
     Site,
     access_title,

@@ -13,7 +13,6 @@ from kb.model import Connections, Entry, Taxonomy, domain_matches
 from .linkstatus import LinkStatus
 
 TYPE_TITLES = {"lecture-series": "Lecture series", "research-guide": "Research guide", "paper": "Paper"}
-TYPE_PLURALS = {"lecture-series": "Lecture series", "research-guide": "Research guides", "paper": "Papers"}
 ACCESS_TITLES = {"free": "Free", "registration": "Free with registration", "paid": "Paid"}
 TAG = re.compile(r"^[a-z0-9]+(?:[-+.][a-z0-9]+)*$")  # the schema's tag pattern: nothing else reaches the tags plugin
 
