@@ -297,7 +297,7 @@ def format_paths(root: Path, paths: list[Path] | None = None, changed_since: str
     root = Path(root).resolve()
     targets = select_entry_files(root, paths, changed_since).files
     report = FormatReport(checked=len(targets), write=write, changed_since=changed_since)
-    outside = {p: link_outside(p, root) for p in targets if link_outside(p, root)}
+    outside = {p: why for p in targets if (why := link_outside(p, root))}
     report.failed += [(relative_path(p, root), why) for p, why in sorted(outside.items())]
     # a link inside the KB is followed: its target is written, the link stays a link
     targets = list(dict.fromkeys(p.resolve() if p.is_symlink() else p for p in targets if p not in outside))
