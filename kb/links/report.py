@@ -73,7 +73,7 @@ class Report:
 
     def json(self) -> str:
         return json.dumps({"results": [r.as_json() for r in self.results], "summary": self.summary(),
-                           "notices": self.notices}, indent=2, ensure_ascii=False)
+                           "notices": self.notices}, indent=2, ensure_ascii=False, allow_nan=False)
 
     def markdown(self) -> str:
         counts = self.summary()

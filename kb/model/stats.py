@@ -30,7 +30,7 @@ class Counts:
     def render(self, fmt: str) -> str:
         """`text` (a line per kind of count, then the sentence), `json`, or `markdown` (the README's lines)."""
         if fmt == "json":
-            return json.dumps(self.as_json(), indent=2)
+            return json.dumps(self.as_json(), indent=2, allow_nan=False)
         if fmt == "markdown":
             return f"**{self.sentence()}**, each with why it is recommended and for whom."
         tables = (("type", self.by_type), ("field", self.by_top_domain), ("audience", self.by_audience),

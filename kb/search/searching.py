@@ -36,7 +36,7 @@ class SearchResult:
     def render(self, fmt: str, colour: bool = False) -> str:
         """The answer as `text` (matches coloured with ANSI codes when `colour`, else `*marked*`) or `json`."""
         if fmt == "json":
-            return json.dumps(self.as_json(), indent=2, ensure_ascii=False)
+            return json.dumps(self.as_json(), indent=2, ensure_ascii=False, allow_nan=False)
         return render_text(self, colour)
 
     def as_json(self) -> dict:

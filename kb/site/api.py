@@ -27,7 +27,7 @@ def api_files(root: Path) -> dict[str, str]:
     taxonomy = json.loads(document)["taxonomy"]
     return {ENTRIES: document,
             TAXONOMY: json.dumps({"format": TAXONOMY_FORMAT, "version": TAXONOMY_VERSION, **taxonomy},
-                                 indent=1, ensure_ascii=False) + "\n"}
+                                 indent=1, ensure_ascii=False, allow_nan=False) + "\n"}
 
 
 def _data_time(root: Path) -> datetime.datetime:

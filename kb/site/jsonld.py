@@ -49,7 +49,8 @@ def describe(entry: Entry, taxonomy: Taxonomy) -> dict:
 
 def script(entry: Entry, taxonomy: Taxonomy) -> str:
     """The <script type="application/ld+json"> block for the entry page."""
-    body = json.dumps(describe(entry, taxonomy), ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    body = json.dumps(describe(entry, taxonomy), ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).translate(_SCRIPT_SAFE)
     return f'<script type="application/ld+json">{body}</script>\n'
 
 
